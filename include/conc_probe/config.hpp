@@ -1,0 +1,47 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "conc_probe/cpu_set.hpp"
+#include "conc_probe/gil.hpp"
+#include "conc_probe/workload.hpp"
+
+namespace conc_probe {
+
+enum class Mode { Single, Threads, Gil, Process };
+enum class StartMethod { Fork, Spawn };
+
+std::string_view to_string(Mode mode) noexcept;
+std::string_view to_string(StartMethod method) noexcept;
+/// Parses a mode name; throws UsageError with a suggestion when unknown.
+Mode parse_mode(std::string_view name);
+/// All modes, in report order.
+const std::vector<Mode>& all_modes();
+
+/// The validated, immutable configuration of one `conc-probe bench` run.
+struct BenchConfig {
+  std::vector<std::string> workloads;  ///< names, in order
+  std::vector<Mode> modes;
+  /// Worker counts per cell; `single` always runs once with 1 worker.
+  std::vector<unsigned> workers;
+  std::chrono::nanoseconds duration = std::chrono::milliseconds(300);  ///< target single cell
+  unsigned repetitions = 5;
+  unsigned warmup = 1;
+  std::vector<std::chrono::nanoseconds> switch_intervals{std::chrono::milliseconds(5)};
+  GilPolicy gil_policy = GilPolicy::New;
+  unsigned check_interval = 100;
+  StartMethod start_method = StartMethod::Fork;
+  std::optional<CpuSet> cpus;  ///< restrict the whole run to these CPUs
+  WorkloadParams workload_defaults;  ///< io_latency, op sizes
+  std::uint64_t seed = 1;
+  std::vector<std::string> command_line;
+  /// Hidden fault injection for tests: kill worker `fault_worker` of process cells with
+  /// this signal right after the start signal (0 = none).
+  int fault_signal = 0;
+};
+
+}  // namespace conc_probe

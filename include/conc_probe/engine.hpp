@@ -1,0 +1,46 @@
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "conc_probe/config.hpp"
+#include "conc_probe/result.hpp"
+
+namespace conc_probe {
+
+/// Callbacks of a running bench; all optional. Called on the engine's thread.
+struct EngineObserver {
+  /// Progress text for a terminal ("cell 3/12: primes threads×2 rep 2/5").
+  std::function<void(const std::string&)> progress;
+  /// A cell finished (all its repetitions); the report so far is passed for `-o` rewrites.
+  std::function<void(const BenchReport&)> cell_finished;
+};
+
+/// Runs the whole matrix of `config` and returns the report. Interleaves repetitions across
+/// cells, calibrates the op count so a single cell takes about config.duration, checks
+/// checksums, reads noise from /proc/stat. A failing cell is recorded, not thrown; throws
+/// UsageError only for invalid configurations. Stops early (report.interrupted) when
+/// stop_requested() turns true (SIGINT/SIGTERM).
+BenchReport run_bench(const BenchConfig& config, const EngineObserver& observer = {});
+
+/// Installs SIGINT/SIGTERM handlers that request a stop (workers are stopped and reaped,
+/// temporary files and sockets removed by the engine). Returns the previous state on
+/// destruction.
+class StopSignals {
+ public:
+  StopSignals();
+  ~StopSignals();
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+};
+
+/// True once SIGINT or SIGTERM arrived while StopSignals was installed.
+bool stop_requested() noexcept;
+/// The signal that requested the stop (0 if none).
+int stop_signal() noexcept;
+
+/// Entry point of a re-executed worker process (`conc-probe __worker ...`, start method
+/// spawn). `args` are the arguments after the hidden subcommand name. Returns the exit code.
+int run_spawned_worker(const std::vector<std::string>& args);
+
+}  // namespace conc_probe

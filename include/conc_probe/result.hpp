@@ -1,0 +1,121 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "conc_probe/config.hpp"
+#include "conc_probe/gil.hpp"
+#include "conc_probe/platform.hpp"
+
+/// Result types: Sample (one repetition of one cell) → Summary (statistics of a quantity)
+/// → CellResult (one cell) → BenchReport (the run). Plain data: no fmt, no JSON here.
+namespace conc_probe {
+
+/// Other processes' CPU use and VM steal time during one repetition, from /proc/stat.
+struct NoiseReading {
+  std::optional<double> other_cpu_fraction;  ///< busy CPU not ours / capacity, 0..1
+  std::optional<double> steal_fraction;      ///< steal / capacity, 0..1
+};
+
+/// One repetition of one cell.
+struct Sample {
+  unsigned repetition = 0;
+  bool ok = true;
+  std::string error;             ///< why it failed ("worker 1 killed by SIGKILL", ...)
+  double wall_seconds = 0;       ///< the work only, start signal to last worker done
+  double startup_seconds = 0;    ///< launching workers until all are ready
+  double cpu_seconds = 0;        ///< user + system CPU of the workers during the work
+  std::int64_t voluntary_switches = 0;
+  std::int64_t involuntary_switches = 0;
+  std::uint64_t ops = 0;
+  std::uint64_t checksum = 0;
+  std::vector<double> latency_seconds;  ///< per-op latencies (IO workloads), maybe sampled
+  std::optional<GilMetrics> gil;
+  NoiseReading noise;
+};
+
+/// Robust statistics of one quantity over repetitions (see docs/methodology.md).
+struct Summary {
+  std::size_t n = 0;
+  double median = 0;
+  double mad = 0;  ///< median absolute deviation (unscaled)
+  double min = 0;
+  double max = 0;
+  double mean = 0;
+  double ci_low = 0;   ///< confidence interval of the median
+  double ci_high = 0;
+};
+
+/// A ratio with its confidence interval.
+struct Ratio {
+  double estimate = 0;
+  double ci_low = 0;
+  double ci_high = 0;
+};
+
+struct CellKey {
+  std::string workload;
+  Mode mode = Mode::Single;
+  unsigned workers = 1;
+  std::optional<std::chrono::nanoseconds> switch_interval;  ///< gil cells only
+};
+
+struct LatencySummary {
+  double p50 = 0, p95 = 0, p99 = 0, max = 0;  ///< seconds
+  std::size_t count = 0;
+};
+
+struct GilSummary {
+  double switches_per_second = 0;
+  double mean_hold_seconds = 0;
+  double p50_hold_seconds = 0;
+  double p95_hold_seconds = 0;
+  double max_hold_seconds = 0;
+  double wait_seconds = 0;  ///< total waiting time per repetition (median)
+  std::uint64_t drop_requests = 0;
+  std::uint64_t forced_switches = 0;
+};
+
+/// One cell: workload × mode × workers (× switch interval).
+struct CellResult {
+  CellKey key;
+  WorkloadKind kind = WorkloadKind::Cpu;
+  std::uint64_t total_ops = 0;
+  std::vector<Sample> samples;  ///< measured repetitions (warm-up excluded)
+  bool failed = false;
+  std::string error;
+  Summary wall;
+  Summary throughput;  ///< ops per second
+  Summary cores_used;  ///< cpu_seconds / wall_seconds
+  Summary startup;
+  std::optional<Ratio> speedup;  ///< single's wall / this wall
+  std::optional<double> efficiency;  ///< speedup / workers
+  double voluntary_switches = 0;     ///< median per repetition
+  double involuntary_switches = 0;
+  std::optional<LatencySummary> latency;
+  std::optional<GilSummary> gil;
+  bool checksum_ok = true;  ///< every repetition's checksum equals the expected total
+  std::uint64_t expected_checksum = 0;
+  bool busy = false;        ///< the machine was busy during a repetition
+};
+
+struct Finding {
+  std::string topic;  ///< "cpu", "io", "noise", ...
+  std::string text;   ///< one plain-language sentence
+};
+
+/// The whole run.
+struct BenchReport {
+  BenchConfig config;
+  PlatformReport platform;
+  std::string start_time;  ///< ISO 8601 UTC
+  std::vector<CellResult> cells;
+  std::vector<Finding> findings;
+  bool interrupted = false;
+  bool busy = false;  ///< any cell was busy
+};
+
+}  // namespace conc_probe

@@ -1,0 +1,128 @@
+#include "cli/app.hpp"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "conc_probe/build_info.hpp"
+#include "conc_probe/error.hpp"
+#include "conc_probe/text.hpp"
+
+namespace conc_probe::cli {
+namespace {
+
+constexpr const char* kFooter = R"(Exit codes:
+  0  success
+  1  a run failed (workload error, IO error, worker died)
+  2  bad usage or bad input file
+  3  regression beyond the threshold (compare, bench --baseline)
+
+Run 'conc-probe SUBCOMMAND --help' for a subcommand's options.)";
+
+std::string version_text() {
+  const auto& build = build_info();
+  return std::string("conc-probe ") + std::string(build.version) + " (git " +
+         std::string(build.git_revision) + ", " + std::string(build.build_type) + ", " +
+         std::string(build.compiler) + ")";
+}
+
+std::vector<std::string> names_of(const CLI::App& app, bool subcommands) {
+  std::vector<std::string> names;
+  if (subcommands) {
+    for (const auto* sub : app.get_subcommands([](const CLI::App* s) { return !s->get_group().empty(); })) {
+      names.push_back(sub->get_name());
+    }
+    return names;
+  }
+  for (const auto* option : app.get_options()) {
+    for (const auto& name : option->get_lnames()) names.push_back("--" + name);
+  }
+  return names;
+}
+
+/// Turns a CLI11 parse error into our one-line message, with a suggestion for a mistyped
+/// subcommand or flag.
+std::string describe(const CLI::ParseError& error, const CLI::App& app, const std::vector<std::string>& args) {
+  const CLI::App* chosen = &app;
+  for (const auto* sub : app.get_subcommands()) chosen = sub;
+  std::string message = error.what();
+  const auto subcommands = names_of(app, true);
+  if (chosen == &app && !args.empty() && !args.front().starts_with("-") &&
+      std::find(subcommands.begin(), subcommands.end(), args.front()) == subcommands.end()) {
+    message = "unknown subcommand '" + args.front() + "'";
+    if (auto hint = text::suggest(args.front(), subcommands)) message += " (did you mean '" + *hint + "'?)";
+    return message;
+  }
+  if (dynamic_cast<const CLI::ExtrasError*>(&error) != nullptr) {
+    const auto& extras = chosen->remaining();
+    const std::string word = extras.empty() ? std::string() : extras.front();
+    const bool is_flag = word.starts_with("-");
+    if (chosen == &app && !is_flag && !word.empty()) {
+      message = "unknown subcommand '" + word + "'";
+    } else if (!word.empty()) {
+      message = "unknown " + std::string(is_flag ? "option" : "argument") + " '" + word + "'";
+    }
+    const auto candidates = names_of(*chosen, chosen == &app && !is_flag);
+    const auto bare = word.substr(0, word.find('='));
+    if (auto hint = text::suggest(bare, candidates)) message += " (did you mean '" + *hint + "'?)";
+  }
+  return message;
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{"conc-probe: what machine am I really on, and how do threads, a GIL-style lock and\n"
+               "processes behave on it for CPU-bound and IO-bound work?",
+               "conc-probe"};
+  app.footer(kFooter);
+  app.set_version_flag("--version", version_text());
+  app.require_subcommand(1);
+  std::map<const CLI::App*, Action> actions;
+  const auto add = [&](Action (*registrar)(CLI::App&)) {
+    const auto before = app.get_subcommands({}).size();
+    Action action = registrar(app);
+    const auto subs = app.get_subcommands({});
+    if (subs.size() > before) actions[subs.back()] = std::move(action);
+  };
+  add(add_info_command);
+  add(add_bench_command);
+  add(add_compare_command);
+  add(add_list_command);
+  add(add_worker_command);
+
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    throw UsageError(describe(e, app, args));
+  }
+  for (const auto* sub : app.get_subcommands()) {
+    if (auto it = actions.find(sub); it != actions.end()) return it->second();
+  }
+  throw UsageError("no subcommand given (try 'conc-probe --help')");
+}
+
+bool is_terminal(int fd) noexcept { return ::isatty(fd) == 1; }
+
+bool color_allowed(int fd) noexcept {
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color != nullptr && *no_color != '\0') return false;
+  return is_terminal(fd);
+}
+
+}  // namespace conc_probe::cli

@@ -1,0 +1,58 @@
+#include <string>
+#include <vector>
+
+#include "conc_probe/cpu_set.hpp"
+#include "conc_probe/text.hpp"
+#include "support/catch.hpp"
+
+using conc_probe::CpuSet;
+namespace text = conc_probe::text;
+
+TEST_CASE("CpuSet: parses ranges, singles and white space", "[core]") {
+  const auto set = CpuSet::parse("0-3,8, 10-11\n");
+  REQUIRE(set.has_value());
+  CHECK(set->size() == 7);
+  CHECK(set->to_string() == "0-3,8,10-11");
+  CHECK(set->contains(8));
+  CHECK_FALSE(set->contains(9));
+}
+
+TEST_CASE("CpuSet: empty text is the empty set", "[core]") {
+  const auto set = CpuSet::parse("  \n");
+  REQUIRE(set.has_value());
+  CHECK(set->empty());
+  CHECK(set->to_string().empty());
+}
+
+TEST_CASE("CpuSet: rejects malformed lists", "[core]") {
+  for (const char* bad : {"a", "3-1", "1,,2", "-", "1-", "0x", "1-99999999", "1 2"}) {
+    INFO(bad);
+    CHECK_FALSE(CpuSet::parse(bad).has_value());
+  }
+}
+
+TEST_CASE("CpuSet: intersection and difference", "[core]") {
+  const CpuSet a{std::vector<unsigned>{0, 1, 2, 3}};
+  const CpuSet b{std::vector<unsigned>{2, 3, 4}};
+  CHECK(a.intersect(b).to_string() == "2-3");
+  CHECK(a.minus(b).to_string() == "0-1");
+}
+
+TEST_CASE("text: numbers parse whole strings only", "[core]") {
+  CHECK(text::parse_u64(" 42\n") == 42U);
+  CHECK(text::parse_u64("0x1f") == 31U);
+  CHECK_FALSE(text::parse_u64("42abc").has_value());
+  CHECK_FALSE(text::parse_u64("-1").has_value());
+  CHECK_FALSE(text::parse_u64("99999999999999999999999").has_value());
+  CHECK(text::parse_i64("-1") == -1);
+  CHECK(text::parse_double("1.5") == 1.5);
+  CHECK_FALSE(text::parse_double("nan").has_value());
+}
+
+TEST_CASE("text: suggestions for typos", "[core]") {
+  const std::vector<std::string> modes{"single", "threads", "gil", "process"};
+  CHECK(text::suggest("thread", modes) == "threads");
+  CHECK(text::suggest("proc", modes) == "process");
+  CHECK_FALSE(text::suggest("banana", modes).has_value());
+  CHECK(text::edit_distance("kitten", "sitting") == 3);
+}
