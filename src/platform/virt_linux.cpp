@@ -1,0 +1,7 @@
+#include "platform/probes.hpp"
+
+namespace conc_probe::platform {
+
+void probe_hypervisor(const SysRoot& root, PlatformReport& report) { (void)root; (void)report; }
+
+}  // namespace conc_probe::platform
