@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Sets everything up on a fresh Debian/Ubuntu machine and runs the whole test suite:
+# every test under AddressSanitizer + UndefinedBehaviorSanitizer, then the threaded code's
+# tests under ThreadSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/deps.sh
+jobs=$(nproc 2>/dev/null || echo 2)
+
+echo "== asan+ubsan: build and run the whole suite" >&2
+cmake --preset asan >/dev/null
+cmake --build --preset asan -j "$jobs"
+ctest --preset asan
+
+echo "== tsan: the threaded code (engine, gil, workloads)" >&2
+cmake --preset tsan >/dev/null
+cmake --build --preset tsan -j "$jobs" --target conc-probe gil_test gil_protocol_test engine_test executor_test workloads_test echo_server_test
+ctest --preset tsan -R 'unit\.(gil|gil_protocol|engine|executor|workloads|echo_server)_test$'
