@@ -15,10 +15,14 @@ namespace conc_probe {
 enum class Mode { Single, Threads, Gil, Process };
 enum class StartMethod { Fork, Spawn };
 
+/// Returns "single", "threads", "gil" or "process".
 std::string_view to_string(Mode mode) noexcept;
+/// Returns "fork" or "spawn".
 std::string_view to_string(StartMethod method) noexcept;
 /// Parses a mode name; throws UsageError with a suggestion when unknown.
 Mode parse_mode(std::string_view name);
+/// Parses a start method name ("fork", "spawn"); throws UsageError when unknown.
+StartMethod parse_start_method(std::string_view name);
 /// All modes, in report order.
 const std::vector<Mode>& all_modes();
 
@@ -42,6 +46,10 @@ struct BenchConfig {
   /// Hidden fault injection for tests: kill worker `fault_worker` of process cells with
   /// this signal right after the start signal (0 = none).
   int fault_signal = 0;
+  unsigned fault_worker = 0;  ///< which worker the fault injection kills
+  /// The binary re-executed by start method spawn ("/proc/self/exe" = this program; tests
+  /// point it at the conc-probe binary).
+  std::string worker_binary = "/proc/self/exe";
 };
 
 }  // namespace conc_probe

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "conc_probe/workload.hpp"
+#include "engine/executor.hpp"
+
+/// The worker side of process mode, shared by both start methods: a forked child calls
+/// worker_process_main directly, a re-executed one (`conc-probe __worker ...`) after
+/// parsing its command line.
+namespace conc_probe::engine {
+
+/// What a worker process needs besides the workload: its ops and the parent's pipes.
+struct WorkerProcessArgs {
+  unsigned worker_index = 0;
+  OpRange range;
+  std::uint64_t stride = 0;  ///< latency stride (0 = none)
+  int ready_fd = -1;         ///< one byte is written here once the session is open
+  int start_fd = -1;         ///< read until EOF: the parent's start signal
+  int result_fd = -1;        ///< the framed result goes here
+  pid_t parent = 0;
+  MessageFault fault = MessageFault::None;  ///< tests: misbehave instead of answering
+};
+
+/// Asks the kernel to SIGKILL this process when the parent dies and checks that the parent
+/// is still `parent`; false when it is already gone (the caller must exit).
+bool tie_to_parent(pid_t parent) noexcept;
+
+/// Body of a worker process: opens the session, reports ready, waits for the start signal,
+/// runs its ops and writes the framed result. Returns the exit code (0 when the result was
+/// written, whatever it says). Never throws.
+int worker_process_main(const WorkerProcessArgs& args, const Workload& workload,
+                        const WorkloadParams& params) noexcept;
+
+/// The command line (after the program name) that re-creates this worker with
+/// `conc-probe __worker`.
+std::vector<std::string> spawn_arguments(const WorkerProcessArgs& args, const WorkloadParams& params);
+
+/// Parses what spawn_arguments produced; throws UsageError on anything else.
+void parse_spawn_arguments(const std::vector<std::string>& argv, WorkerProcessArgs& args,
+                           WorkloadParams& params);
+
+/// The name of the hidden subcommand of re-executed workers.
+inline constexpr const char* kWorkerCommand = "__worker";
+
+}  // namespace conc_probe::engine
