@@ -1,12 +1,64 @@
+// `conc-probe info`: what machine this process is really on.
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <system_error>
+
 #include "cli/commands.hpp"
 #include "conc_probe/error.hpp"
+#include "conc_probe/platform.hpp"
+#include "conc_probe/reporter.hpp"
 
 namespace conc_probe::cli {
+namespace {
+
+/// The options of `conc-probe info`, filled by CLI11.
+struct InfoOptions {
+  std::string format = "table";
+  std::string get;
+  std::string sysroot;
+};
+
+SysRoot checked_sysroot(const std::string& dir) {
+  if (dir.empty()) return SysRoot{"/"};
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    throw UsageError("--sysroot '" + dir + "' is not a directory (give the root of a dumped /proc and /sys)");
+  }
+  return SysRoot{dir};
+}
+
+int run_info(const InfoOptions& options) {
+  const Format format = parse_format(options.format, "table,json");
+  ProbeOptions probe{checked_sysroot(options.sysroot), std::nullopt};
+  const PlatformReport report = probe_platform(probe);
+  if (!options.get.empty()) {
+    std::cout << info_get(report, options.get) << '\n';
+    return 0;
+  }
+  write_info(std::cout, report, format, Style{format == Format::Table && color_allowed(STDOUT_FILENO)});
+  std::cout.flush();
+  return 0;
+}
+
+}  // namespace
 
 Action add_info_command(CLI::App& app) {
-  auto* command = app.add_subcommand("info", "(not available yet)");
+  auto options = std::make_shared<InfoOptions>();
+  auto* command = app.add_subcommand("info", "Report the CPU count ladder (affinity, cgroup quota), topology, "
+                                             "model, OS, memory and container: what this process can really use");
   command->group("Subcommands");
-  return [] () -> int { throw UsageError("'info' is not available yet"); };
+  command->add_option("--format", options->format, "Output format: table or json")->capture_default_str();
+  command->add_option("--get", options->get,
+                      "Print one value by its JSON key, e.g. cpu.usable (an nproc that knows about containers)");
+  command->add_option("--sysroot", options->sysroot,
+                      "Read /proc and /sys below DIR instead of this machine (replays a dump)")
+      ->type_name("DIR");
+  command->footer("The usable count rounds a fractional cgroup quota up (ceil), at least 1; see docs/cpu-count.md.");
+  return [options]() -> int { return run_info(*options); };
 }
 
 }  // namespace conc_probe::cli

@@ -1,0 +1,231 @@
+#include "report/info_table.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace conc_probe::report {
+namespace {
+
+constexpr const char* kUnknown = "unknown";
+
+struct Row {
+  std::string label;
+  std::string value;
+  std::string source;
+};
+
+struct Section {
+  std::string title;
+  std::vector<Row> rows;
+};
+
+std::string text_or_unknown(const std::optional<std::string>& v) { return v ? *v : kUnknown; }
+
+template <typename T>
+std::string number_or_unknown(const std::optional<T>& v) {
+  return v ? fmt::format("{}", *v) : kUnknown;
+}
+
+std::string bytes_text(std::optional<std::uint64_t> bytes, const char* none = kUnknown) {
+  if (!bytes) return none;
+  constexpr std::array<const char*, 6> kUnits{"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  double value = static_cast<double>(*bytes);
+  std::size_t unit = 0;
+  while (value >= 1024.0 && unit + 1 < kUnits.size()) {
+    value /= 1024.0;
+    ++unit;
+  }
+  return unit == 0 ? fmt::format("{} B", *bytes) : fmt::format("{:.1f} {}", value, kUnits[unit]);
+}
+
+std::string cpu_list_text(const std::optional<CpuSet>& set) {
+  if (!set) return kUnknown;
+  if (set->empty()) return "none (0)";
+  return fmt::format("{} ({})", set->to_string(), set->size());
+}
+
+/// A section builder that looks each row's source up by its JSON key.
+class Builder {
+ public:
+  Builder(const PlatformReport& report, std::string title) : report_(report), section_{std::move(title), {}} {}
+
+  Builder& add(std::string label, std::string value, const std::string& key = {}) {
+    const auto it = report_.sources.find(key);
+    section_.rows.push_back({std::move(label), std::move(value), it == report_.sources.end() ? "" : it->second});
+    return *this;
+  }
+  Section done() { return std::move(section_); }
+
+ private:
+  const PlatformReport& report_;
+  Section section_;
+};
+
+Section cpu_section(const PlatformReport& r) {
+  const auto& c = r.cpu;
+  Builder b(r, "CPU count");
+  b.add("possible", cpu_list_text(c.possible), "cpu.possible")
+      .add("present", cpu_list_text(c.present), "cpu.present")
+      .add("online", cpu_list_text(c.online), "cpu.online")
+      .add("offline", cpu_list_text(c.offline), "cpu.offline")
+      .add("affinity", cpu_list_text(c.affinity), "cpu.affinity")
+      .add("cgroup cpuset", c.cgroup_cpuset ? cpu_list_text(c.cgroup_cpuset) : "none", "cpu.cgroup_cpuset")
+      .add("cgroup quota", c.cgroup_quota ? fmt::format("{:.2f} CPUs (cgroup {})", *c.cgroup_quota,
+                                                        c.cgroup_quota_path.value_or("?"))
+                                          : "none",
+           "cpu.cgroup_quota")
+      .add("usable CPUs", number_or_unknown(c.usable_cpus), "cpu.usable_cpus")
+      .add("usable fraction", c.usable_fraction ? fmt::format("{:.2f}", *c.usable_fraction) : kUnknown,
+           "cpu.usable_fraction")
+      .add("usable", number_or_unknown(c.usable), "cpu.usable")
+      .add("workers, CPU-bound", number_or_unknown(c.recommended_cpu_workers), "cpu.recommended_cpu_workers")
+      .add("workers, IO-bound", number_or_unknown(c.recommended_io_workers), "cpu.recommended_io_workers");
+  for (const auto& [name, value] : c.overrides) b.add("override " + name, value, "cpu.overrides");
+  return b.done();
+}
+
+Section cgroup_section(const PlatformReport& r) {
+  const auto& g = r.cgroup;
+  Builder b(r, "cgroup");
+  b.add("version", number_or_unknown(g.version), "cgroup.version")
+      .add("path", text_or_unknown(g.path), "cgroup.path")
+      .add("memory limit", g.memory_limit_bytes ? fmt::format("{} (cgroup {})", bytes_text(g.memory_limit_bytes),
+                                                              g.memory_limit_path.value_or("?"))
+                                                : "none",
+           "cgroup.memory_limit_bytes");
+  return b.done();
+}
+
+std::string kind_text(const CoreKind& k) {
+  std::string text = k.model_name.value_or(kUnknown);
+  if (k.label) text += " [" + *k.label + "]";
+  text += fmt::format(": CPUs {}, {} cores, {} threads/core", k.cpus.to_string(), number_or_unknown(k.cores),
+                      number_or_unknown(k.threads_per_core));
+  if (k.midr_implementer || k.midr_part) {
+    text += fmt::format(" (MIDR {} {})", k.midr_implementer.value_or("?"), k.midr_part.value_or("?"));
+  }
+  return text;
+}
+
+Section topology_section(const PlatformReport& r) {
+  const auto& t = r.topology;
+  Builder b(r, "Topology");
+  b.add("packages", number_or_unknown(t.packages), "topology.packages")
+      .add("cores", number_or_unknown(t.cores), "topology.cores")
+      .add("logical CPUs", number_or_unknown(t.logical_cpus), "topology.logical_cpus");
+  if (t.books) b.add("books", number_or_unknown(t.books), "topology.books");
+  if (t.drawers) b.add("drawers", number_or_unknown(t.drawers), "topology.drawers");
+  for (std::size_t i = 0; i < t.core_kinds.size(); ++i) {
+    b.add(fmt::format("core kind {}", i), kind_text(t.core_kinds[i]), "topology.core_kinds");
+  }
+  if (t.numa_nodes.empty()) b.add("NUMA nodes", kUnknown, "topology.numa_nodes");
+  for (const auto& node : t.numa_nodes) {
+    b.add(fmt::format("NUMA node {}", node.id),
+          fmt::format("CPUs {}, memory {}", node.cpus.to_string(), bytes_text(node.memory_bytes)), "topology.numa_nodes");
+  }
+  for (const auto& cache : t.caches) {
+    b.add(cache.name, fmt::format("{} x {} = {}", bytes_text(cache.size_bytes), number_or_unknown(cache.instances),
+                                  bytes_text(cache.total_bytes)),
+          "topology.caches");
+  }
+  return b.done();
+}
+
+Section identity_section(const PlatformReport& r) {
+  const auto& i = r.identity;
+  Builder b(r, "Identity");
+  b.add("model name", text_or_unknown(i.model_name), "identity.model_name")
+      .add("vendor", text_or_unknown(i.vendor), "identity.vendor")
+      .add("machine", text_or_unknown(i.machine), "identity.machine")
+      .add("OS bits", number_or_unknown(i.os_bits), "identity.os_bits")
+      .add("this binary's bits", fmt::format("{}", i.binary_bits), "identity.binary_bits")
+      .add("byte order", text_or_unknown(i.byte_order), "identity.byte_order")
+      .add("ISA level", text_or_unknown(i.isa_level), "identity.isa_level")
+      .add("page size", bytes_text(i.page_size), "identity.page_size");
+  return b.done();
+}
+
+Section os_section(const PlatformReport& r) {
+  const auto& o = r.os;
+  Builder b(r, "OS");
+  b.add("system", text_or_unknown(o.system), "os.system")
+      .add("kernel release", text_or_unknown(o.kernel_release), "os.kernel_release")
+      .add("kernel version", text_or_unknown(o.kernel_version), "os.kernel_version")
+      .add("distribution", text_or_unknown(o.distribution), "os.distribution");
+  return b.done();
+}
+
+Section virtualization_section(const PlatformReport& r) {
+  const auto& v = r.virtualization;
+  Builder b(r, "Virtualization");
+  b.add("hypervisor", v.hypervisor ? *v.hypervisor : "none found", "virtualization.hypervisor")
+      .add("type", text_or_unknown(v.virtualization_type), "virtualization.virtualization_type");
+  for (const auto& evidence : v.hypervisor_evidence) b.add("  evidence", evidence);
+  b.add("container", v.container ? *v.container : "none found", "virtualization.container");
+  for (const auto& evidence : v.container_evidence) b.add("  evidence", evidence);
+  return b.done();
+}
+
+Section memory_section(const PlatformReport& r) {
+  const auto& m = r.memory;
+  Builder b(r, "Memory");
+  b.add("total", bytes_text(m.total_bytes), "memory.total_bytes")
+      .add("available", bytes_text(m.available_bytes), "memory.available_bytes")
+      .add("cgroup limit", bytes_text(m.cgroup_limit_bytes, "none"), "memory.cgroup_limit_bytes");
+  return b.done();
+}
+
+std::string quoted_or_unknown(const std::optional<std::string>& v) { return v ? "'" + *v + "'" : kUnknown; }
+
+Section python_section(const PlatformReport& r) {
+  const auto& p = r.python;
+  Builder b(r, "What Python would say");
+  b.add("platform.processor()", quoted_or_unknown(p.processor), "python.processor")
+      .add("platform.system()", quoted_or_unknown(p.system), "python.system")
+      .add("platform.architecture()[0]", quoted_or_unknown(p.architecture), "python.architecture")
+      .add("multiprocessing.cpu_count()", number_or_unknown(p.cpu_count), "python.cpu_count");
+  for (const auto& note : p.notes) b.add("  note", note);
+  return b.done();
+}
+
+void write_section(std::ostream& out, const Section& section, const Style& style) {
+  std::size_t label_width = 0;
+  std::size_t value_width = 0;
+  for (const auto& row : section.rows) {
+    label_width = std::max(label_width, row.label.size());
+    value_width = std::max(value_width, row.value.size());
+  }
+  value_width = std::min<std::size_t>(value_width, 40);
+  out << (style.color ? "\033[1m" : "") << section.title << (style.color ? "\033[0m" : "") << '\n';
+  for (const auto& row : section.rows) {
+    std::string line = fmt::format("  {:<{}}  {:<{}}", row.label, label_width, row.value, value_width);
+    if (!row.source.empty()) {
+      line += style.color ? fmt::format("  \033[2m{}\033[0m", row.source) : "  [" + row.source + "]";
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out << line << '\n';
+  }
+}
+
+}  // namespace
+
+void write_info_table(std::ostream& out, const PlatformReport& report, Style style) {
+  const std::vector<Section> sections{cpu_section(report),      cgroup_section(report),
+                                      topology_section(report), identity_section(report),
+                                      os_section(report),       virtualization_section(report),
+                                      memory_section(report),   python_section(report)};
+  if (!report.live) out << "Replayed from " << report.sysroot << " (facts of the running machine left unknown)\n\n";
+  for (std::size_t i = 0; i < sections.size(); ++i) {
+    if (i > 0) out << '\n';
+    write_section(out, sections[i], style);
+  }
+}
+
+}  // namespace conc_probe::report
