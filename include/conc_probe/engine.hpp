@@ -38,6 +38,8 @@ class StopSignals {
 bool stop_requested() noexcept;
 /// The signal that requested the stop (0 if none).
 int stop_signal() noexcept;
+/// Forgets a stop request (for callers that run again after handling one, and tests).
+void clear_stop_request() noexcept;
 
 /// Entry point of a re-executed worker process (`conc-probe __worker ...`, start method
 /// spawn). `args` are the arguments after the hidden subcommand name. Returns the exit code.

@@ -1,12 +1,15 @@
 #include "cli/commands.hpp"
-#include "conc_probe/error.hpp"
+#include "conc_probe/engine.hpp"
 
 namespace conc_probe::cli {
 
 Action add_worker_command(CLI::App& app) {
-  auto* command = app.add_subcommand("worker", "(not available yet)");
-  command->group("");  // hidden until implemented
-  return [] () -> int { throw UsageError("'worker' is not available yet"); };
+  // Start method spawn re-executes this binary as `conc-probe __worker --key value ...`;
+  // the arguments belong to the engine, so CLI11 passes them through untouched.
+  auto* command = app.add_subcommand("__worker", "internal: a spawned worker process");
+  command->group("");  // hidden from --help
+  command->prefix_command();
+  return [command]() -> int { return run_spawned_worker(command->remaining()); };
 }
 
 }  // namespace conc_probe::cli

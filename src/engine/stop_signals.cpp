@@ -37,4 +37,6 @@ bool stop_requested() noexcept { return g_stop_signal.load(std::memory_order_rel
 
 int stop_signal() noexcept { return g_stop_signal.load(std::memory_order_relaxed); }
 
+void clear_stop_request() noexcept { g_stop_signal.store(0); }
+
 }  // namespace conc_probe

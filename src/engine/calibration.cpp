@@ -1,0 +1,40 @@
+#include <algorithm>
+#include <stdexcept>
+
+#include "conc_probe/engine.hpp"
+#include "engine/bench_parts.hpp"
+#include "engine/worker_loop.hpp"
+
+namespace conc_probe::engine {
+namespace {
+
+/// Seconds to run ops [0, count) once on this thread; throws when an op fails.
+double time_ops(WorkerSession& session, std::uint64_t count) {
+  OpContext context;
+  WorkerResult result;
+  const std::int64_t start = monotonic_ns();
+  run_ops(session, context, OpRange{0, count}, 0, result);
+  if (!result.ok) throw std::runtime_error("calibration: " + result.error);
+  return static_cast<double>(monotonic_ns() - start) * 1e-9;
+}
+
+}  // namespace
+
+std::uint64_t calibrate(const Workload& workload, const WorkloadParams& params,
+                        std::chrono::nanoseconds duration) {
+  const double target = std::chrono::duration<double>(duration).count();
+  // Time a fifth of the target (at least 10 ms) so that timer resolution does not matter.
+  const double probe = std::max(0.010, target / 5);
+  const auto session = workload.open_worker(params, 0);
+  std::uint64_t count = 1;
+  double elapsed = time_ops(*session, count);
+  while (elapsed < probe && count < (std::uint64_t{1} << 40)) {
+    const double growth = elapsed > 0 ? std::clamp(probe / elapsed * 1.2, 2.0, 10.0) : 10.0;
+    count = static_cast<std::uint64_t>(static_cast<double>(count) * growth);
+    elapsed = time_ops(*session, count);
+  }
+  const double per_op = elapsed / static_cast<double>(count);
+  return std::max<std::uint64_t>(1, static_cast<std::uint64_t>(target / per_op));
+}
+
+}  // namespace conc_probe::engine

@@ -1,0 +1,74 @@
+#include <algorithm>
+
+#include "conc_probe/error.hpp"
+#include "engine/bench_parts.hpp"
+
+namespace conc_probe::engine {
+namespace {
+
+/// Generous: a process cell normally ends within a few times the target duration.
+std::chrono::milliseconds process_timeout(std::chrono::nanoseconds duration) {
+  return std::chrono::seconds(60) + std::chrono::duration_cast<std::chrono::milliseconds>(duration * 50);
+}
+
+}  // namespace
+
+void validate(const BenchConfig& config) {
+  if (config.workloads.empty()) throw UsageError("no workload to run");
+  if (config.modes.empty()) throw UsageError("no mode to run");
+  if (config.workers.empty()) throw UsageError("no worker count given");
+  for (const unsigned workers : config.workers) {
+    if (workers == 0 || workers > kMaxWorkers) {
+      throw UsageError("worker count " + std::to_string(workers) + " out of range (1.." +
+                       std::to_string(kMaxWorkers) + ")");
+    }
+  }
+  if (config.repetitions == 0) throw UsageError("--repetitions must be at least 1");
+  if (config.duration.count() <= 0) throw UsageError("--duration must be positive");
+  for (const auto interval : config.switch_intervals) {
+    if (interval.count() <= 0) throw UsageError("--switch-interval must be positive");
+  }
+}
+
+std::vector<CellKey> cell_keys(const BenchConfig& config, const std::string& workload) {
+  std::vector<CellKey> keys;
+  const auto has = [&](Mode mode) {
+    return std::find(config.modes.begin(), config.modes.end(), mode) != config.modes.end();
+  };
+  if (has(Mode::Single)) keys.push_back(CellKey{workload, Mode::Single, 1, std::nullopt});
+  for (const Mode mode : all_modes()) {
+    if (mode == Mode::Single || !has(mode)) continue;
+    for (const unsigned workers : config.workers) {
+      if (mode != Mode::Gil) {
+        keys.push_back(CellKey{workload, mode, workers, std::nullopt});
+        continue;
+      }
+      for (const auto interval : config.switch_intervals) {
+        keys.push_back(CellKey{workload, mode, workers, interval});
+      }
+    }
+  }
+  return keys;
+}
+
+ExecutionPlan plan_for(const BenchConfig& config, const CellKey& key, WorkloadKind kind,
+                       std::uint64_t total_ops) {
+  ExecutionPlan plan;
+  plan.mode = key.mode;
+  plan.workers = key.workers;
+  plan.total_ops = total_ops;
+  plan.record_latency = kind != WorkloadKind::Cpu;
+  plan.gil.policy = config.gil_policy;
+  plan.gil.interval = key.switch_interval.value_or(std::chrono::milliseconds(5));
+  plan.gil.check_interval = config.check_interval;
+  plan.start_method = config.start_method;
+  plan.worker_binary = config.worker_binary;
+  plan.timeout = process_timeout(config.duration);
+  if (key.mode == Mode::Process) {
+    plan.fault_signal = config.fault_signal;
+    plan.fault_worker = std::min(config.fault_worker, key.workers - 1);
+  }
+  return plan;
+}
+
+}  // namespace conc_probe::engine

@@ -1,0 +1,108 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+#include "engine/bench_parts.hpp"
+
+namespace conc_probe::engine {
+namespace {
+
+constexpr double kScales = 1.3;     // a speed-up below this is "no speed-up"
+constexpr double kKeepsUp = 0.7;    // gil within 70% of threads "keeps up"
+
+/// The speed-up of `mode` at the largest worker count of `workload` (first switch
+/// interval for gil), if that cell succeeded.
+std::optional<double> speedup_of(const BenchReport& report, const std::string& workload, Mode mode,
+                                 unsigned& workers) {
+  const CellResult* best = nullptr;
+  for (const auto& cell : report.cells) {
+    if (cell.key.workload != workload || cell.key.mode != mode || cell.failed || !cell.speedup) continue;
+    if (best == nullptr || cell.key.workers > best->key.workers) best = &cell;
+  }
+  if (best == nullptr) return std::nullopt;
+  workers = std::max(workers, best->key.workers);
+  return best->speedup->estimate;
+}
+
+std::string kind_label(WorkloadKind kind) {
+  switch (kind) {
+    case WorkloadKind::Cpu: return "CPU-bound";
+    case WorkloadKind::Io: return "IO-bound";
+    case WorkloadKind::Mixed: return "Mixed";
+  }
+  return "?";
+}
+
+std::string conclusion(WorkloadKind kind, const std::map<Mode, double>& speedups) {
+  double best = 0;
+  for (const auto& [mode, value] : speedups) best = std::max(best, value);
+  const auto get = [&](Mode mode) { return speedups.count(mode) ? speedups.at(mode) : 0.0; };
+  const bool gil_lags = speedups.count(Mode::Gil) && get(Mode::Gil) < kKeepsUp * best;
+  if (best < kScales) return "no mode ran faster than one thread on this machine.";
+  if (kind == WorkloadKind::Io) {
+    return gil_lags ? "the lock's hand-overs cost IO throughput here; prefer processes."
+                    : "waits overlap: for IO, threads work even with a GIL.";
+  }
+  if (gil_lags) return kind == WorkloadKind::Cpu ? "with a GIL, use processes for CPU work."
+                                                 : "the compute part holds the GIL: processes help.";
+  return "threads and processes both scale.";
+}
+
+std::optional<Finding> kind_finding(const BenchReport& report, WorkloadKind kind) {
+  const auto first = std::find_if(report.cells.begin(), report.cells.end(),
+                                  [&](const CellResult& c) { return c.kind == kind; });
+  if (first == report.cells.end()) return std::nullopt;
+  const std::string& workload = first->key.workload;
+  std::map<Mode, double> speedups;
+  unsigned workers = 1;
+  std::string parts;
+  for (const Mode mode : {Mode::Process, Mode::Threads, Mode::Gil}) {
+    if (const auto value = speedup_of(report, workload, mode, workers)) {
+      speedups[mode] = *value;
+      parts += fmt::format("{}{} {:.1f}x", parts.empty() ? "" : ", ", to_string(mode), *value);
+    }
+  }
+  if (speedups.empty()) return std::nullopt;
+  return Finding{std::string(to_string(kind)),
+                 fmt::format("{} ({}, {} workers): {} -> {}", kind_label(kind), workload, workers,
+                             parts, conclusion(kind, speedups))};
+}
+
+/// Start-up cost of processes against threads at the same worker count.
+std::optional<Finding> startup_finding(const BenchReport& report) {
+  for (const auto& process : report.cells) {
+    if (process.key.mode != Mode::Process || process.failed || process.startup.n == 0) continue;
+    for (const auto& threads : report.cells) {
+      if (threads.key.mode != Mode::Threads || threads.key.workers != process.key.workers ||
+          threads.key.workload != process.key.workload || threads.startup.n == 0) continue;
+      return Finding{"startup", fmt::format("Start-up: {} worker processes ({}) took {:.2f} ms, {} threads {:.2f} ms.",
+                                            process.key.workers, to_string(report.config.start_method),
+                                            process.startup.median * 1e3, threads.key.workers,
+                                            threads.startup.median * 1e3)};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<Finding> make_findings(const BenchReport& report) {
+  std::vector<Finding> findings;
+  for (const auto kind : {WorkloadKind::Cpu, WorkloadKind::Io, WorkloadKind::Mixed}) {
+    if (auto finding = kind_finding(report, kind)) findings.push_back(std::move(*finding));
+  }
+  if (auto finding = startup_finding(report)) findings.push_back(std::move(*finding));
+  const auto failed = std::count_if(report.cells.begin(), report.cells.end(),
+                                    [](const CellResult& c) { return c.failed; });
+  if (failed > 0) findings.push_back({"failures", fmt::format("{} cell(s) failed; see their errors.", failed)});
+  if (report.busy) {
+    findings.push_back({"noise", "The machine was busy (other processes' CPU or steal time) during some "
+                                 "repetitions: those cells are marked busy; treat them with care."});
+  }
+  if (report.interrupted) findings.push_back({"interrupted", "The run was interrupted; results are partial."});
+  return findings;
+}
+
+}  // namespace conc_probe::engine
