@@ -1,0 +1,113 @@
+// The `conc-probe info` reporters: JSON layout, --get lookups, table, format names.
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "conc_probe/error.hpp"
+#include "conc_probe/platform.hpp"
+#include "conc_probe/reporter.hpp"
+#include "support/catch.hpp"
+
+using conc_probe::CpuSet;
+using conc_probe::Format;
+using conc_probe::PlatformReport;
+using conc_probe::UsageError;
+
+namespace {
+
+/// A hand-made report: 4 online CPUs, a 1.5 CPU quota, one unknown model name.
+PlatformReport sample_report() {
+  PlatformReport r;
+  r.cpu.online = CpuSet{{0, 1, 2, 3}};
+  r.cpu.cgroup_quota = 1.5;
+  r.cpu.cgroup_quota_path = "/app";
+  r.cpu.usable_cpus = 4;
+  r.cpu.usable_fraction = 1.5;
+  r.cpu.usable = 2;
+  r.cpu.overrides["OMP_NUM_THREADS"] = "3";
+  r.memory.total_bytes = 8ULL << 30;
+  r.virtualization.container = "docker";
+  r.virtualization.container_evidence = {"/.dockerenv exists"};
+  r.sources["cpu.usable"] = "ceil(usable_fraction)";
+  r.sources["cpu.online"] = "/sys/devices/system/cpu/online";
+  return r;
+}
+
+std::string render(const PlatformReport& r, Format format, bool color = false) {
+  std::ostringstream out;
+  conc_probe::write_info(out, r, format, conc_probe::Style{color});
+  return out.str();
+}
+
+}  // namespace
+
+TEST_CASE("info JSON: schema_version first, sections in order, numbers and nulls", "[info]") {
+  const auto text = render(sample_report(), Format::Json);
+  const auto json = nlohmann::ordered_json::parse(text);
+  std::vector<std::string> keys;
+  for (const auto& item : json.items()) keys.push_back(item.key());
+  const std::vector<std::string> expected{"schema_version", "live",   "sysroot", "cpu",  "cgroup",
+                                          "topology",       "identity", "os",    "virtualization",
+                                          "memory",         "python", "sources"};
+  CHECK(keys == expected);
+  CHECK(json["cpu"]["usable"] == 2);
+  CHECK(json["cpu"]["usable_fraction"].is_number_float());
+  CHECK(json["cpu"]["cgroup_quota"] == 1.5);
+  CHECK(json["cpu"]["online"] == "0-3");
+  CHECK(json["cpu"]["online_count"] == 4);
+  CHECK(json["cpu"]["affinity"].is_null());
+  CHECK(json["identity"]["model_name"].is_null());
+  CHECK(json["memory"]["total_bytes"] == 8ULL << 30);
+  CHECK(json["cpu"]["overrides"]["OMP_NUM_THREADS"] == "3");
+  CHECK(json["sources"]["cpu.usable"] == "ceil(usable_fraction)");
+  CHECK(text == render(sample_report(), Format::Json));  // deterministic
+}
+
+TEST_CASE("info --get: scalars bare, null as unknown, sources by whole key", "[info]") {
+  const auto r = sample_report();
+  CHECK(conc_probe::info_get(r, "cpu.usable") == "2");
+  CHECK(conc_probe::info_get(r, "cpu.cgroup_quota") == "1.5");
+  CHECK(conc_probe::info_get(r, "cpu.online") == "0-3");
+  CHECK(conc_probe::info_get(r, "identity.model_name") == "unknown");
+  CHECK(conc_probe::info_get(r, "virtualization.container_evidence.0") == "/.dockerenv exists");
+  CHECK(conc_probe::info_get(r, "sources.cpu.online") == "/sys/devices/system/cpu/online");
+  CHECK(conc_probe::info_get(r, "schema_version") == "1.0");
+}
+
+TEST_CASE("info --get: unknown keys are usage errors with a suggestion", "[info]") {
+  const auto r = sample_report();
+  CHECK_THROWS_AS(conc_probe::info_get(r, "cpu.usabel"), UsageError);
+  CHECK_THROWS_WITH(conc_probe::info_get(r, "cpu.usabel"), Catch::Contains("did you mean 'cpu.usable'"));
+  CHECK_THROWS_AS(conc_probe::info_get(r, "virtualization.container_evidence.7"), UsageError);
+  CHECK_THROWS_AS(conc_probe::info_get(r, ""), UsageError);
+  CHECK_THROWS_AS(conc_probe::info_get(r, "cpu..usable"), UsageError);
+}
+
+TEST_CASE("info table: grouped, values with sources, colour only when asked", "[info]") {
+  const auto plain = render(sample_report(), Format::Table);
+  CHECK(plain.find("CPU count\n") != std::string::npos);
+  CHECK(plain.find("Memory\n") != std::string::npos);
+  CHECK(plain.find("[ceil(usable_fraction)]") != std::string::npos);
+  CHECK(plain.find("1.50 CPUs (cgroup /app)") != std::string::npos);
+  CHECK(plain.find("override OMP_NUM_THREADS") != std::string::npos);
+  CHECK(plain.find("8.0 GiB") != std::string::npos);
+  CHECK(plain.find("unknown") != std::string::npos);
+  CHECK(plain.find('\033') == std::string::npos);
+  const auto colored = render(sample_report(), Format::Table, true);
+  CHECK(colored.find('\033') != std::string::npos);
+}
+
+TEST_CASE("info: markdown and csv are refused", "[info]") {
+  CHECK_THROWS_AS(render(sample_report(), Format::Csv), UsageError);
+}
+
+TEST_CASE("parse_format: known names within the allowed list", "[info]") {
+  CHECK(conc_probe::parse_format("json", "table,json") == Format::Json);
+  CHECK(conc_probe::parse_format("table", "table,json") == Format::Table);
+  CHECK(conc_probe::parse_format("csv", "table,json,markdown,csv") == Format::Csv);
+  CHECK_THROWS_AS(conc_probe::parse_format("csv", "table,json"), UsageError);
+  CHECK_THROWS_WITH(conc_probe::parse_format("jsn", "table,json"), Catch::Contains("did you mean 'json'"));
+  CHECK_THROWS_AS(conc_probe::parse_format("", "table,json"), UsageError);
+}
