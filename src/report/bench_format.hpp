@@ -1,0 +1,39 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "conc_probe/result.hpp"
+
+/// Helpers shared by the bench reporters (one file per format): the text of a cell's name,
+/// human units, and the JSON form that the json reporter and `-o` files use.
+namespace conc_probe::report {
+
+/// "count", "threads×2", "gil×2 @5ms": how the table names a cell's mode column.
+std::string cell_mode_label(const CellKey& key);
+
+/// A duration in seconds with 3 significant digits and a unit: "1.23 s", "45.6 ms",
+/// "812 us", "95 ns"; "-" when not finite.
+std::string human_seconds(double seconds);
+
+/// A rate with 3 significant digits and a k/M/G suffix: "12.3k", "950", "1.20M".
+std::string human_rate(double per_second);
+
+/// A plain number with `decimals` decimals ("1.93"); "-" when not finite.
+std::string fixed(double value, int decimals);
+
+/// "1.93× [1.80, 2.01]" or "-" when absent.
+std::string speedup_text(const std::optional<Ratio>& speedup);
+
+/// The marks of a cell: "FAILED: <error>", "BUSY", "CHECKSUM"; empty when clean.
+std::vector<std::string> cell_marks(const CellResult& cell);
+
+/// The whole bench report as JSON (schema docs/schema/bench.schema.json, version
+/// kBenchSchemaVersion). Never throws for any report content; non-finite numbers are null.
+nlohmann::ordered_json bench_to_json(const BenchReport& report);
+
+/// Version of the bench JSON layout.
+inline constexpr const char* kBenchSchemaVersion = "1.0";
+
+}  // namespace conc_probe::report
