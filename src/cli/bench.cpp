@@ -1,12 +1,279 @@
+// `conc-probe bench`: options as typed → one validated BenchConfig → run_bench → reporters.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <filesystem>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
 #include "cli/commands.hpp"
+#include "conc_probe/engine.hpp"
 #include "conc_probe/error.hpp"
+#include "conc_probe/platform.hpp"
+#include "conc_probe/reporter.hpp"
+#include "conc_probe/text.hpp"
+#include "conc_probe/units.hpp"
+#include "conc_probe/workload.hpp"
+#include "engine/bench_parts.hpp"
 
 namespace conc_probe::cli {
+namespace {
+
+/// The options exactly as typed; validated once by make_config.
+struct BenchOptions {
+  std::string modes = "single,threads,gil,process";
+  std::string workloads = "count,sleep";
+  std::string workers = "1,auto";
+  std::string duration = "200ms";
+  std::string repetitions = "5";
+  std::string warmup = "1";
+  std::string switch_intervals = "5ms";
+  std::string gil_policy = "new";
+  std::string check_interval = "100";
+  std::string start_method = "fork";
+  std::string cpus;
+  std::string io_latency = "1ms";
+  std::string format;  ///< empty: table on stdout, or chosen by the -o file's extension
+  std::string output;
+  std::string seed = "1";
+  std::string fault_signal = "0";
+  bool quiet = false;
+};
+
+/// Most worker processes per cell: each is a whole process with its own memory.
+constexpr unsigned kMaxProcesses = 512;
+
+/// A comma-separated list of names: trimmed, no empty items, duplicates removed.
+std::vector<std::string> name_list(const std::string& text, const char* option) {
+  std::vector<std::string> names;
+  for (const auto item : text::split(text, ',')) {
+    const std::string name(text::trim(item));
+    if (name.empty()) throw UsageError("empty item in " + std::string(option) + " '" + text + "'");
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  return names;
+}
+
+std::vector<Mode> parse_modes(const std::string& text) {
+  std::vector<Mode> modes;
+  for (const auto& name : name_list(text, "--mode")) modes.push_back(parse_mode(name));
+  return modes;
+}
+
+std::vector<std::string> parse_workloads(const std::string& text) {
+  auto names = name_list(text, "--workload");
+  for (const auto& name : names) {
+    WorkloadParams params;
+    params.name = name;
+    (void)make_workload(params);  // throws UsageError with a suggestion for an unknown name
+  }
+  return names;
+}
+
+GilPolicy parse_gil_policy(const std::string& text) {
+  if (text == "new") return GilPolicy::New;
+  if (text == "legacy") return GilPolicy::Legacy;
+  throw UsageError("unknown GIL policy '" + text + "' for --gil-policy (choose new or legacy)");
+}
+
+StartMethod parse_start(const std::string& text) {
+  if (text == "fork") return StartMethod::Fork;
+  if (text == "spawn") return StartMethod::Spawn;
+  throw UsageError("unknown start method '" + text + "' for --start-method (choose fork or spawn)");
+}
+
+/// The largest worker count this run may ask for, and why.
+std::pair<unsigned, std::string> worker_limit(const std::vector<Mode>& modes) {
+  const bool processes = std::find(modes.begin(), modes.end(), Mode::Process) != modes.end();
+  unsigned limit = processes ? kMaxProcesses : engine::kMaxWorkers;
+  std::string reason = processes ? "the cap on worker processes" : "the cap on worker threads";
+  rlimit nproc{};
+  if (::getrlimit(RLIMIT_NPROC, &nproc) == 0 && nproc.rlim_cur != RLIM_INFINITY) {
+    // RLIMIT_NPROC counts every thread of this user; keep room for the rest of the session.
+    const auto room = nproc.rlim_cur > 64 ? nproc.rlim_cur - 64 : 1;
+    if (room < limit) {
+      limit = static_cast<unsigned>(room);
+      reason = "RLIMIT_NPROC (ulimit -u) is " + std::to_string(nproc.rlim_cur);
+    }
+  }
+  return {limit, reason};
+}
+
+std::optional<CpuSet> parse_cpus(const std::string& text, const PlatformReport& platform) {
+  if (text.empty()) return std::nullopt;
+  auto cpus = CpuSet::parse(text);
+  if (!cpus || cpus->empty()) {
+    throw UsageError("invalid CPU list '" + text + "' for --cpus (expected e.g. 0 or 0-1,4)");
+  }
+  if (const auto& allowed = platform.cpu.affinity) {
+    const CpuSet outside = cpus->minus(*allowed);
+    if (!outside.empty()) {
+      throw UsageError("--cpus " + text + ": CPU " + outside.to_string() +
+                       " not in this process's affinity (" + allowed->to_string() + ")");
+    }
+  }
+  return cpus;
+}
+
+/// "auto": the usable CPUs for CPU-bound work, and more for IO-bound work (threads blocked
+/// in IO use no CPU): max(8, 2 × usable).
+std::vector<unsigned> auto_workers(const PlatformReport& platform, const std::optional<CpuSet>& cpus) {
+  unsigned usable = platform.cpu.usable.value_or(1);
+  if (cpus) usable = std::min(usable, static_cast<unsigned>(cpus->size()));
+  usable = std::max(usable, 1U);
+  return {usable, std::max(8U, 2 * usable)};
+}
+
+/// The whole command line, for the report's context (Linux: /proc/self/cmdline).
+std::vector<std::string> command_line() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::vector<std::string> args;
+  for (std::string arg; std::getline(in, arg, '\0');) args.push_back(arg);
+  if (args.empty()) return {"conc-probe", "bench"};
+  return args;
+}
+
+BenchConfig make_config(const BenchOptions& o, const PlatformReport& platform) {
+  BenchConfig c;
+  c.modes = parse_modes(o.modes);
+  c.workloads = parse_workloads(o.workloads);
+  c.cpus = parse_cpus(o.cpus, platform);
+  const auto [limit, reason] = worker_limit(c.modes);
+  c.workers = units::parse_worker_list(o.workers, "--workers", auto_workers(platform, c.cpus), limit, reason);
+  c.duration = units::parse_duration(o.duration, "--duration");
+  c.repetitions = units::parse_count(o.repetitions, "--repetitions", 1, 1000);
+  c.warmup = units::parse_count(o.warmup, "--warmup", 0, 100);
+  c.switch_intervals = units::parse_duration_list(o.switch_intervals, "--switch-interval");
+  c.gil_policy = parse_gil_policy(o.gil_policy);
+  c.check_interval = units::parse_count(o.check_interval, "--check-interval", 1, 1'000'000'000);
+  c.start_method = parse_start(o.start_method);
+  c.workload_defaults.io_latency = units::parse_duration(o.io_latency, "--io-latency");
+  const auto seed = text::parse_u64(o.seed);
+  if (!seed || o.seed.find_first_not_of("0123456789") != std::string::npos) {
+    throw UsageError("invalid seed '" + o.seed + "' for --seed (expected a whole number)");
+  }
+  c.seed = *seed;
+  c.fault_signal = static_cast<int>(units::parse_count(o.fault_signal, "--fault-signal", 0, 64));
+  c.command_line = command_line();
+  return c;
+}
+
+/// --format, or for an -o file its extension (.md, .csv, .txt), else JSON.
+Format output_format(const BenchOptions& o) {
+  if (!o.format.empty()) return parse_format(o.format, "table,json,markdown,csv");
+  if (o.output.empty()) return Format::Table;
+  const std::string ext = std::filesystem::path(o.output).extension().string();
+  if (ext == ".md") return Format::Markdown;
+  if (ext == ".csv") return Format::Csv;
+  if (ext == ".txt") return Format::Table;
+  return Format::Json;
+}
+
+std::string render(const BenchReport& report, Format format, Style style = {}) {
+  std::ostringstream out;
+  write_bench(out, report, format, style);
+  return out.str();
+}
+
+/// Observer: progress on a terminal's stderr, the -o file rewritten after every cell. A
+/// failing rewrite is remembered (the engine must not see it as a failed cell).
+struct RunSink {
+  const BenchOptions& options;
+  Format format;
+  bool show_progress;
+  std::optional<std::string> write_error;
+
+  EngineObserver observer() {
+    EngineObserver o;
+    if (show_progress) o.progress = [](const std::string& text) { std::cerr << "\r\x1b[K" << text << std::flush; };
+    if (!options.output.empty()) o.cell_finished = [this](const BenchReport& report) { save(report); };
+    return o;
+  }
+
+  void save(const BenchReport& report) {
+    try {
+      write_file_atomically(options.output, render(report, format));
+    } catch (const Error& error) {
+      if (!write_error) write_error = error.what();
+    }
+  }
+};
+
+int exit_code(const BenchReport& report) {
+  if (report.interrupted) return static_cast<int>(ExitCode::Interrupted);
+  const bool failed = std::any_of(report.cells.begin(), report.cells.end(), [](const CellResult& c) { return c.failed; });
+  return static_cast<int>(failed ? ExitCode::RunFailed : ExitCode::Success);
+}
+
+int run_bench_command(const BenchOptions& options) {
+  const Format format = output_format(options);
+  if (!options.output.empty()) check_writable(options.output);
+  const PlatformReport platform = probe_platform(ProbeOptions{});
+  const BenchConfig config = make_config(options, platform);
+  RunSink sink{options, format, is_terminal(STDERR_FILENO) && !options.quiet, std::nullopt};
+  const StopSignals signals;
+  const BenchReport report = run_bench(config, sink.observer());
+  if (sink.show_progress) std::cerr << "\r\x1b[K" << std::flush;
+  if (options.output.empty()) {
+    write_bench(std::cout, report, format, Style{format == Format::Table && color_allowed(STDOUT_FILENO)});
+    std::cout.flush();
+    return exit_code(report);
+  }
+  sink.save(report);
+  if (sink.write_error) throw Error(ExitCode::RunFailed, *sink.write_error);
+  if (!options.quiet) std::cerr << "conc-probe: wrote " << report.cells.size() << " cells to " << options.output << '\n';
+  return exit_code(report);
+}
+
+void add_options(CLI::App& command, BenchOptions& o) {
+  command.add_option("--mode", o.modes, "Modes, comma-separated: single,threads,gil,process")->capture_default_str();
+  command.add_option("--workload", o.workloads, "Workloads, comma-separated (see 'conc-probe list')")
+      ->capture_default_str();
+  command.add_option("--workers", o.workers,
+                     "Worker counts, e.g. 1,2,4; 'auto' = the usable CPUs and max(8, 2x usable) for IO")
+      ->capture_default_str();
+  command.add_option("--duration", o.duration, "Target time of the single cell per repetition, e.g. 300ms, 1.5s")
+      ->capture_default_str();
+  command.add_option("--repetitions", o.repetitions, "Measured repetitions per cell (6+ for a true 95% CI)")
+      ->capture_default_str();
+  command.add_option("--warmup", o.warmup, "Unmeasured repetitions per cell first")->capture_default_str();
+  command.add_option("--switch-interval", o.switch_intervals, "gil mode switch intervals, e.g. 5ms,1ms,100us")
+      ->capture_default_str();
+  command.add_option("--gil-policy", o.gil_policy, "gil mode lock: new (CPython 3.2+) or legacy (Python 2)")
+      ->capture_default_str();
+  command.add_option("--check-interval", o.check_interval, "legacy GIL: checkpoints between releases")
+      ->capture_default_str();
+  command.add_option("--start-method", o.start_method, "process mode: fork or spawn (re-executes this binary)")
+      ->capture_default_str();
+  command.add_option("--cpus", o.cpus, "Restrict the whole run to these CPUs, e.g. 0 or 0-1")->type_name("LIST");
+  command.add_option("--io-latency", o.io_latency, "Blocking time of one IO op (sleep, net, mixed)")
+      ->capture_default_str();
+  command.add_option("--format", o.format, "table, json, markdown or csv (default: table; for -o by extension, else json)");
+  command.add_option("-o,--output", o.output, "Write the report to FILE (atomically, after every cell) instead of stdout")
+      ->type_name("FILE");
+  command.add_flag("-q,--quiet", o.quiet, "No progress display and no note on stderr");
+  command.add_option("--seed", o.seed, "Seed of every pseudo-random choice")->capture_default_str();
+  command.add_option("--fault-signal", o.fault_signal, "Testing: kill a process-mode worker with this signal")
+      ->group("");
+}
+
+}  // namespace
 
 Action add_bench_command(CLI::App& app) {
-  auto* command = app.add_subcommand("bench", "(not available yet)");
-  command->group("");  // hidden until implemented
-  return [] () -> int { throw UsageError("'bench' is not available yet"); };
+  auto options = std::make_shared<BenchOptions>();
+  auto* command = app.add_subcommand("bench", "Benchmark workloads under single, threads, gil and process modes "
+                                              "with several worker counts, with honest statistics");
+  command->group("Subcommands");
+  add_options(*command, *options);
+  command->footer("Default: count and sleep, all four modes, workers 1 and auto: about 20 s on 2 CPUs.\n"
+                  "Exit codes: 0 ok, 1 a cell failed, 2 bad usage, 130 interrupted (finished cells kept in -o).");
+  return [options]() { return run_bench_command(*options); };
 }
 
 }  // namespace conc_probe::cli

@@ -1,12 +1,47 @@
+// `conc-probe list`: the workloads and modes bench can run, one line each.
+#include <algorithm>
+#include <iostream>
+#include <string>
+
 #include "cli/commands.hpp"
-#include "conc_probe/error.hpp"
+#include "conc_probe/config.hpp"
+#include "conc_probe/workload.hpp"
 
 namespace conc_probe::cli {
+namespace {
+
+std::string_view mode_description(Mode mode) {
+  switch (mode) {
+    case Mode::Single: return "all ops on one thread, one after another: the baseline of every speed-up";
+    case Mode::Threads: return "N OS threads sharing memory, no global lock (native code, free-threaded Python)";
+    case Mode::Gil: return "N threads that must hold one simulated interpreter lock to compute (CPython's GIL)";
+    case Mode::Process: return "N worker processes, no shared memory, results over a pipe (--start-method fork|spawn)";
+  }
+  return "";
+}
+
+int run_list() {
+  std::size_t width = 7;
+  for (const auto& info : workload_catalog()) width = std::max(width, info.name.size());
+  std::cout << "Workloads:\n";
+  for (const auto& info : workload_catalog()) {
+    std::cout << "  " << info.name << std::string(width - info.name.size() + 2, ' ') << to_string(info.kind)
+              << std::string(7 - to_string(info.kind).size(), ' ') << info.description << '\n';
+  }
+  std::cout << "Modes:\n";
+  for (const Mode mode : all_modes()) {
+    const std::string_view name = to_string(mode);
+    std::cout << "  " << name << std::string(width - name.size() + 2, ' ') << mode_description(mode) << '\n';
+  }
+  return 0;
+}
+
+}  // namespace
 
 Action add_list_command(CLI::App& app) {
-  auto* command = app.add_subcommand("list", "(not available yet)");
-  command->group("");  // hidden until implemented
-  return [] () -> int { throw UsageError("'list' is not available yet"); };
+  auto* command = app.add_subcommand("list", "List the workloads and modes of 'conc-probe bench'");
+  command->group("Subcommands");
+  return [] { return run_list(); };
 }
 
 }  // namespace conc_probe::cli
