@@ -1,4 +1,5 @@
 #include <dirent.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -190,4 +191,48 @@ TEST_CASE("Process: a spawned worker with an unknown workload reports the reason
   CHECK_FALSE(sample.ok);
   CHECK(sample.error.find("no-such-workload") != std::string::npos);
   CHECK(children_of_this_process() == 0);
+}
+
+namespace {
+
+/// Other processes running this very executable (workers left behind would be among them).
+int other_copies_of_this_program() {
+  char self[4096] = {};
+  const ssize_t length = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (length <= 0) return -1;
+  int count = 0;
+  DIR* proc = ::opendir("/proc");
+  if (proc == nullptr) return -1;
+  while (const dirent* entry = ::readdir(proc)) {
+    if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+    if (std::stol(entry->d_name) == ::getpid()) continue;
+    char exe[4096] = {};
+    const std::string link = std::string("/proc/") + entry->d_name + "/exe";
+    if (::readlink(link.c_str(), exe, sizeof exe - 1) == length && std::string(exe) == self) ++count;
+  }
+  ::closedir(proc);
+  return count;
+}
+
+}  // namespace
+
+TEST_CASE("Process: workers do not outlive a SIGKILLed parent", "[engine][process]") {
+  REQUIRE(other_copies_of_this_program() == 0);
+  const pid_t middle = ::fork();
+  REQUIRE(middle >= 0);
+  if (middle == 0) {
+    const auto workload = slow_workload();
+    (void)make_executor(Mode::Process)->run(process_plan(3, 600), workload, {});  // 4 s per worker
+    ::_exit(0);
+  }
+  ::usleep(300'000);
+  ::kill(middle, SIGKILL);
+  int status = 0;
+  ::waitpid(middle, &status, 0);
+  int left = other_copies_of_this_program();
+  for (int i = 0; i < 30 && left > 0; ++i) {  // far less than the 4 s of work
+    ::usleep(50'000);
+    left = other_copies_of_this_program();
+  }
+  CHECK(left == 0);
 }
