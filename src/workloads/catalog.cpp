@@ -24,9 +24,9 @@ const std::vector<Entry>& registry() {
   static const std::vector<Entry> entries{
       {{"count", WorkloadKind::Cpu, "count down from op-size (100000) in a tight loop"},
        make_count_workload, 0},
-      {{"primes", WorkloadKind::Cpu, "count primes among op-size (256) numbers by trial division"},
+      {{"primes", WorkloadKind::Cpu, "count primes among op-size (1024) numbers by trial division"},
        make_primes_workload, 0},
-      {{"hash", WorkloadKind::Cpu, "FNV-1a hash of an op-size (32768) byte buffer"},
+      {{"hash", WorkloadKind::Cpu, "FNV-1a hash of an op-size (65536) byte buffer"},
        make_hash_workload, kMaxBufferBytes},
       {{"sleep", WorkloadKind::Io, "sleep for io-latency, standing for a remote call"},
        make_sleep_workload, 0},

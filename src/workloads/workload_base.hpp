@@ -30,8 +30,8 @@ inline constexpr std::uint64_t kSaltMixed = 0x6d69786564ULL;
 
 /// Default op sizes (see docs/workloads.md for what each costs).
 inline constexpr std::uint64_t kDefaultCountIterations = 100'000;
-inline constexpr std::uint64_t kDefaultPrimesNumbers = 256;
-inline constexpr std::uint64_t kDefaultHashBytes = 32 * 1024;
+inline constexpr std::uint64_t kDefaultPrimesNumbers = 1024;
+inline constexpr std::uint64_t kDefaultHashBytes = 64 * 1024;
 inline constexpr std::uint64_t kDefaultFileBytes = 4 * 1024;
 inline constexpr std::uint64_t kDefaultNetBytes = 64;
 inline constexpr std::uint64_t kDefaultMixedIterations = 20'000;
