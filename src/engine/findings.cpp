@@ -70,20 +70,25 @@ std::optional<Finding> kind_finding(const BenchReport& report, WorkloadKind kind
                              parts, conclusion(kind, speedups))};
 }
 
-/// Start-up cost of processes against threads at the same worker count.
-std::optional<Finding> startup_finding(const BenchReport& report) {
-  for (const auto& process : report.cells) {
-    if (process.key.mode != Mode::Process || process.failed || process.startup.n == 0) continue;
-    for (const auto& threads : report.cells) {
-      if (threads.key.mode != Mode::Threads || threads.key.workers != process.key.workers ||
-          threads.key.workload != process.key.workload || threads.startup.n == 0) continue;
-      return Finding{"startup", fmt::format("Start-up: {} worker processes ({}) took {:.2f} ms, {} threads {:.2f} ms.",
-                                            process.key.workers, to_string(report.config.start_method),
-                                            process.startup.median * 1e3, threads.key.workers,
-                                            threads.startup.median * 1e3)};
-    }
+/// The successful cell of `mode` with the most workers of the first workload, if any.
+const CellResult* largest_cell(const BenchReport& report, Mode mode, const CellResult* like) {
+  const CellResult* best = nullptr;
+  for (const auto& cell : report.cells) {
+    if (cell.key.mode != mode || cell.failed || cell.startup.n == 0) continue;
+    if (like != nullptr && (cell.key.workload != like->key.workload || cell.key.workers != like->key.workers)) continue;
+    if (best == nullptr || cell.key.workers > best->key.workers) best = &cell;
   }
-  return std::nullopt;
+  return best;
+}
+
+/// Start-up cost of processes against threads at the same (largest) worker count.
+std::optional<Finding> startup_finding(const BenchReport& report) {
+  const CellResult* process = largest_cell(report, Mode::Process, nullptr);
+  const CellResult* threads = process ? largest_cell(report, Mode::Threads, process) : nullptr;
+  if (threads == nullptr) return std::nullopt;
+  return Finding{"startup", fmt::format("Start-up of {} workers: processes ({}) {:.2f} ms, threads {:.2f} ms.",
+                                        process->key.workers, to_string(report.config.start_method),
+                                        process->startup.median * 1e3, threads->startup.median * 1e3)};
 }
 
 }  // namespace
