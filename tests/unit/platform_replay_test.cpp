@@ -423,3 +423,30 @@ TEST_CASE("Topology: hex CPU masks and cache sizes", "[platform]") {
   CHECK_FALSE(parse_cache_size("K").has_value());
   CHECK_FALSE(parse_cache_size("99999999999999999999G").has_value());
 }
+
+TEST_CASE("Hypervisor: DMI names and Xen paravirtualisation", "[platform]") {
+  const auto probe_dir = [](const TempDir& dir) {
+    return conc_probe::probe_platform(
+        ProbeOptions{SysRoot(dir.path()), std::map<std::string, std::string>{}});
+  };
+  const TempDir vmware;
+  vmware.write("proc/cpuinfo", "processor : 0\nvendor_id : GenuineIntel\nflags : fpu lm hypervisor\n");
+  vmware.write("sys/class/dmi/id/sys_vendor", "VMware, Inc.\n");
+  vmware.write("sys/class/dmi/id/product_name", "VMware7,1\n");
+  const PlatformReport v = probe_dir(vmware);
+  CHECK(v.virtualization.hypervisor == "VMware");
+  CHECK(v.virtualization.virtualization_type == "full");
+  CHECK(v.virtualization.hypervisor_evidence.size() == 2);  // DMI and the cpuinfo flag
+
+  const TempDir xen;
+  xen.write("proc/cpuinfo", "processor : 0\nvendor_id : GenuineIntel\nflags : fpu lm\n");
+  xen.write("sys/hypervisor/type", "xen\n");
+  const PlatformReport x = probe_dir(xen);
+  CHECK(x.virtualization.hypervisor == "Xen");
+  CHECK(x.virtualization.virtualization_type == "para");
+
+  const TempDir physical;  // a real board's DMI names no hypervisor
+  physical.write("sys/class/dmi/id/sys_vendor", "Dell Inc.\n");
+  CHECK_FALSE(probe_dir(physical).virtualization.hypervisor.has_value());
+  CHECK(probe_dir(physical).virtualization.hypervisor_evidence.empty());
+}
