@@ -211,6 +211,7 @@ Comparison compare_runs(const LoadedRun& base, const LoadedRun& next, const Comp
       throw UsageError("cells do not match: '" + cell.id + "' is in '" + next.path + "' but not in '" + base.path + "'");
     }
   }
+  if (comparison.cells.empty()) throw UsageError("no cells to compare in '" + base.path + "'");
   if (counted > 0) comparison.geomean_ratio = std::exp(log_sum / static_cast<double>(counted));
   add_context_warnings(base, next, comparison);
   return comparison;
