@@ -60,6 +60,11 @@ std::string describe(const CLI::ParseError& error, const CLI::App& app, const st
     if (auto hint = text::suggest(args.front(), subcommands)) message += " (did you mean '" + *hint + "'?)";
     return message;
   }
+  if (chosen == &app && !args.empty() && args.front().starts_with("-")) {
+    message = "unknown option '" + args.front() + "'";
+    if (auto hint = text::suggest(args.front(), names_of(app, false))) message += " (did you mean '" + *hint + "'?)";
+    return message;
+  }
   if (dynamic_cast<const CLI::ExtrasError*>(&error) != nullptr) {
     const auto& extras = chosen->remaining();
     const std::string word = extras.empty() ? std::string() : extras.front();
