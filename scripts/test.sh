@@ -11,6 +11,8 @@ echo "== asan+ubsan: build and run the whole suite" >&2
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j "$jobs"
 ctest --preset asan
+echo "== soak (short): repeated benches must leak nothing" >&2
+SOAK_SECONDS=${SOAK_SECONDS:-20} ctest --test-dir build/asan -L soak --output-on-failure
 
 echo "== tsan: the threaded code (engine, gil, workloads)" >&2
 cmake --preset tsan >/dev/null
