@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "conc_probe/compare.hpp"
 #include "conc_probe/engine.hpp"
 #include "conc_probe/error.hpp"
 #include "conc_probe/platform.hpp"
@@ -43,6 +44,8 @@ struct BenchOptions {
   std::string output;
   std::string seed = "1";
   std::string fault_signal = "0";
+  std::string baseline;          ///< compare the run with this earlier JSON run
+  std::string threshold = "10%";  ///< for --baseline
   bool quiet = false;
 };
 
@@ -211,9 +214,33 @@ int exit_code(const BenchReport& report) {
   return static_cast<int>(failed ? ExitCode::RunFailed : ExitCode::Success);
 }
 
+/// The earlier run given with --baseline, read before any work so a bad file costs nothing.
+std::optional<LoadedRun> load_baseline(const BenchOptions& options, CompareOptions& compare) {
+  if (options.baseline.empty()) return std::nullopt;
+  compare.threshold = units::parse_percentage(options.threshold, "--threshold");
+  return load_run(options.baseline);
+}
+
+/// Compares the finished run with the baseline. The verdicts go to stdout after a table or
+/// markdown report, and to stderr when stdout carries JSON or CSV (to keep it parseable).
+bool regressed(const BenchReport& report, const LoadedRun& baseline, const CompareOptions& compare,
+               const BenchOptions& options, Format format) {
+  const LoadedRun next = parse_run(render(report, Format::Json), "this run");
+  const Comparison comparison = compare_runs(baseline, next, compare);
+  const bool to_stdout = options.output.empty() && (format == Format::Table || format == Format::Markdown);
+  std::ostream& out = to_stdout ? std::cout : std::cerr;
+  for (const auto& warning : comparison.warnings) std::cerr << "conc-probe: warning: " << warning << '\n';
+  out << "\nCompared with " << options.baseline << ":\n";
+  write_comparison(out, comparison, format == Format::Markdown ? Format::Markdown : Format::Table);
+  out.flush();
+  return comparison.has(Verdict::Slower);
+}
+
 int run_bench_command(const BenchOptions& options) {
   const Format format = output_format(options);
   if (!options.output.empty()) check_writable(options.output);
+  CompareOptions compare;
+  const std::optional<LoadedRun> baseline = load_baseline(options, compare);
   const PlatformReport platform = probe_platform(ProbeOptions{});
   const BenchConfig config = make_config(options, platform);
   RunSink sink{options, format, is_terminal(STDERR_FILENO) && !options.quiet, std::nullopt};
@@ -223,12 +250,16 @@ int run_bench_command(const BenchOptions& options) {
   if (options.output.empty()) {
     write_bench(std::cout, report, format, Style{format == Format::Table && color_allowed(STDOUT_FILENO)});
     std::cout.flush();
-    return exit_code(report);
+  } else {
+    sink.save(report);
+    if (sink.write_error) throw Error(ExitCode::RunFailed, *sink.write_error);
+    if (!options.quiet) std::cerr << "conc-probe: wrote " << report.cells.size() << " cells to " << options.output << '\n';
   }
-  sink.save(report);
-  if (sink.write_error) throw Error(ExitCode::RunFailed, *sink.write_error);
-  if (!options.quiet) std::cerr << "conc-probe: wrote " << report.cells.size() << " cells to " << options.output << '\n';
-  return exit_code(report);
+  const int code = exit_code(report);
+  if (code == 0 && baseline && regressed(report, *baseline, compare, options, format)) {
+    return static_cast<int>(ExitCode::Regression);
+  }
+  return code;
 }
 
 void add_options(CLI::App& command, BenchOptions& o) {
@@ -258,6 +289,9 @@ void add_options(CLI::App& command, BenchOptions& o) {
   command.add_option("-o,--output", o.output, "Write the report to FILE (atomically, after every cell) instead of stdout")
       ->type_name("FILE");
   command.add_flag("-q,--quiet", o.quiet, "No progress display and no note on stderr");
+  command.add_option("--baseline", o.baseline, "Compare with an earlier `--format json` run; exit 3 on a regression")
+      ->type_name("FILE");
+  command.add_option("--threshold", o.threshold, "With --baseline: the change that counts")->capture_default_str();
   command.add_option("--seed", o.seed, "Seed of every pseudo-random choice")->capture_default_str();
   command.add_option("--fault-signal", o.fault_signal, "Testing: kill a process-mode worker with this signal")
       ->group("");
@@ -272,7 +306,8 @@ Action add_bench_command(CLI::App& app) {
   command->group("Subcommands");
   add_options(*command, *options);
   command->footer("Default: count and sleep, all four modes, workers 1 and auto: about 20 s on 2 CPUs.\n"
-                  "Exit codes: 0 ok, 1 a cell failed, 2 bad usage, 130 interrupted (finished cells kept in -o).");
+                  "Exit codes: 0 ok, 1 a cell failed, 2 bad usage, 3 regression against --baseline,\n"
+                  "130 interrupted (finished cells kept in -o).");
   return [options]() { return run_bench_command(*options); };
 }
 

@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""CLI tests of `conc-probe compare` and `bench --baseline` on real runs: exit codes 0 and 3,
+markdown for pull requests, JSON verdicts, --fail-on inconclusive.
+
+Usage: test_compare.py /path/to/conc-probe
+"""
+import copy
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+BINARY = sys.argv[1]
+FAILURES = []
+RUN = ["--workload", "count", "--mode", "single,threads", "--workers", "2", "--duration", "30ms",
+       "--repetitions", "4", "--warmup", "0", "--quiet"]
+
+
+def check(condition, message):
+    if not condition:
+        FAILURES.append(message)
+        print("FAIL:", message, file=sys.stderr)
+
+
+def run(args):
+    return subprocess.run([BINARY, *args], capture_output=True, text=True, timeout=120)
+
+
+def scaled(document, factor):
+    """The same run with every wall time multiplied and no busy marks: a clear verdict."""
+    out = copy.deepcopy(document)
+    for cell in out["cells"]:
+        cell["busy"] = False
+        for sample in cell["samples"]:
+            sample["wall_seconds"] *= factor
+    return out
+
+
+def main():
+    with tempfile.TemporaryDirectory(prefix="conc-probe-compare-") as name:
+        tmp = Path(name)
+        base_path = tmp / "base.json"
+        result = run(["bench", *RUN, "--format", "json", "-o", str(base_path)])
+        check(result.returncode == 0, f"bench failed: {result.stderr}")
+        base = scaled(json.loads(base_path.read_text()), 1.0)
+        base_path.write_text(json.dumps(base))
+        slow_path, fast_path = tmp / "slow.json", tmp / "fast.json"
+        slow_path.write_text(json.dumps(scaled(base, 2.0)))
+        fast_path.write_text(json.dumps(scaled(base, 0.5)))
+
+        same = run(["compare", str(base_path), str(base_path)])
+        check(same.returncode == 0, f"identical runs: exit {same.returncode} {same.stderr}")
+        check("unchanged" in same.stdout, f"identical runs not unchanged: {same.stdout}")
+
+        slower = run(["compare", str(base_path), str(slow_path)])
+        check(slower.returncode == 3, f"2x slower: exit {slower.returncode}")
+        check("slower" in slower.stdout and "+100.0%" in slower.stdout, slower.stdout)
+
+        faster = run(["compare", str(base_path), str(fast_path), "--format", "json"])
+        check(faster.returncode == 0, f"2x faster: exit {faster.returncode}")
+        verdicts = {cell["verdict"] for cell in json.loads(faster.stdout)["cells"]}
+        check(verdicts == {"faster"}, f"2x faster verdicts: {verdicts}")
+
+        markdown = run(["compare", str(base_path), str(slow_path), "--format", "markdown"])
+        check(markdown.stdout.startswith("### conc-probe compare") and "| `count/threads/2` |" in markdown.stdout,
+              markdown.stdout)
+
+        busy = scaled(base, 2.0)
+        busy["cells"][0]["busy"] = True
+        busy["cells"][1]["busy"] = True
+        busy_path = tmp / "busy.json"
+        busy_path.write_text(json.dumps(busy))
+        lenient = run(["compare", str(base_path), str(busy_path)])
+        check(lenient.returncode == 0 and "inconclusive" in lenient.stdout, f"busy run: {lenient.returncode}")
+        strict = run(["compare", str(base_path), str(busy_path), "--fail-on", "inconclusive"])
+        check(strict.returncode == 3, f"--fail-on inconclusive: exit {strict.returncode}")
+
+        other = copy.deepcopy(base)
+        other["context"]["version"] = "0.0.1"
+        other_path = tmp / "other.json"
+        other_path.write_text(json.dumps(other))
+        warned = run(["compare", str(base_path), str(other_path)])
+        check("conc-probe: warning: the runs come from different conc-probe versions" in warned.stderr,
+              f"no version warning: {warned.stderr}")
+
+        # bench --baseline: a baseline twice as fast as this machine makes this run a regression.
+        regression = run(["bench", *RUN, "--baseline", str(fast_path)])
+        check(regression.returncode in (0, 3), f"--baseline exit {regression.returncode}: {regression.stderr}")
+        check("Compared with" in regression.stdout, "--baseline printed no comparison")
+        as_json = run(["bench", *RUN, "--format", "json", "--baseline", str(base_path)])
+        check(as_json.returncode in (0, 3), f"--baseline json exit {as_json.returncode}")
+        json.loads(as_json.stdout)  # stdout stays one JSON document
+        check("Compared with" in as_json.stderr, "--baseline with JSON output: comparison not on stderr")
+    print(f"compare: {0 if FAILURES else 1} passed, {len(FAILURES)} failed")
+    sys.exit(1 if FAILURES else 0)
+
+
+if __name__ == "__main__":
+    main()
