@@ -43,6 +43,8 @@ struct BenchConfig {
   WorkloadParams workload_defaults;  ///< io_latency, op sizes
   std::uint64_t seed = 1;
   std::vector<std::string> command_line;
+  /// Record the gil lock's timeline in the last repetition of every gil cell.
+  bool record_timeline = false;
   /// Hidden fault injection for tests: kill worker `fault_worker` of process cells with
   /// this signal right after the start signal (0 = none).
   int fault_signal = 0;

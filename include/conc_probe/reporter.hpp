@@ -32,6 +32,14 @@ std::string info_get(const PlatformReport& report, std::string_view key);
 /// Writes a `conc-probe bench` report.
 void write_bench(std::ostream& out, const BenchReport& report, Format format, Style style = {});
 
+/// Writes the terminal timeline (who held the simulated lock, who waited, who was in IO) of
+/// every `gil` cell that recorded one (bench --timeline), `width` columns wide.
+void write_bench_timelines(std::ostream& out, const BenchReport& report, unsigned width = 100);
+
+/// Writes every recorded `gil` cell's timeline as one Chrome trace-event JSON document
+/// (one trace process per cell), which ui.perfetto.dev and chrome://tracing open.
+void write_bench_trace(std::ostream& out, const BenchReport& report);
+
 /// Writes `content` to `path` atomically (temporary file in the same directory, then
 /// rename). Throws Error on failure, leaving no partial file.
 void write_file_atomically(const std::filesystem::path& path, std::string_view content);

@@ -34,6 +34,8 @@ struct Sample {
   std::uint64_t checksum = 0;
   std::vector<double> latency_seconds;  ///< per-op latencies (IO workloads), maybe sampled
   std::optional<GilMetrics> gil;
+  /// The lock's timeline (bench --timeline/--trace, last repetition only); not in JSON.
+  std::vector<GilEvent> gil_events;
   NoiseReading noise;
 };
 

@@ -46,6 +46,8 @@ struct BenchOptions {
   std::string fault_signal = "0";
   std::string baseline;          ///< compare the run with this earlier JSON run
   std::string threshold = "10%";  ///< for --baseline
+  std::string trace;              ///< Chrome trace-event file of the gil cells
+  bool timeline = false;          ///< print the gil cells' timelines
   bool quiet = false;
 };
 
@@ -164,6 +166,7 @@ BenchConfig make_config(const BenchOptions& o, const PlatformReport& platform) {
   c.seed = *seed;
   c.fault_signal = static_cast<int>(units::parse_count(o.fault_signal, "--fault-signal", 0, 64));
   c.command_line = command_line();
+  c.record_timeline = o.timeline || !o.trace.empty();
   return c;
 }
 
@@ -236,9 +239,28 @@ bool regressed(const BenchReport& report, const LoadedRun& baseline, const Compa
   return comparison.has(Verdict::Slower);
 }
 
+/// --timeline after a table or markdown report on stdout (else on stderr); --trace to its file.
+void write_timelines(const BenchReport& report, const BenchOptions& options, Format format) {
+  if (options.timeline) {
+    const bool to_stdout = options.output.empty() && (format == Format::Table || format == Format::Markdown);
+    std::ostream& out = to_stdout ? std::cout : std::cerr;
+    if (format == Format::Markdown && to_stdout) out << "\n```";
+    write_bench_timelines(out, report);
+    if (format == Format::Markdown && to_stdout) out << "```\n";
+    out.flush();
+  }
+  if (!options.trace.empty()) {
+    std::ostringstream trace;
+    write_bench_trace(trace, report);
+    write_file_atomically(options.trace, trace.str());
+    if (!options.quiet) std::cerr << "conc-probe: wrote the gil trace to " << options.trace << " (open it in ui.perfetto.dev)\n";
+  }
+}
+
 int run_bench_command(const BenchOptions& options) {
   const Format format = output_format(options);
   if (!options.output.empty()) check_writable(options.output);
+  if (!options.trace.empty()) check_writable(options.trace);
   CompareOptions compare;
   const std::optional<LoadedRun> baseline = load_baseline(options, compare);
   const PlatformReport platform = probe_platform(ProbeOptions{});
@@ -255,6 +277,7 @@ int run_bench_command(const BenchOptions& options) {
     if (sink.write_error) throw Error(ExitCode::RunFailed, *sink.write_error);
     if (!options.quiet) std::cerr << "conc-probe: wrote " << report.cells.size() << " cells to " << options.output << '\n';
   }
+  write_timelines(report, options, format);
   const int code = exit_code(report);
   if (code == 0 && baseline && regressed(report, *baseline, compare, options, format)) {
     return static_cast<int>(ExitCode::Regression);
@@ -290,6 +313,9 @@ void add_options(CLI::App& command, BenchOptions& o) {
       ->type_name("FILE");
   command.add_flag("-q,--quiet", o.quiet, "No progress display and no note on stderr");
   command.add_option("--baseline", o.baseline, "Compare with an earlier `--format json` run; exit 3 on a regression")
+      ->type_name("FILE");
+  command.add_flag("--timeline", o.timeline, "Show who held the gil cells' lock, who waited, who was in IO");
+  command.add_option("--trace", o.trace, "Write the gil cells' lock timeline as Chrome trace-event JSON (Perfetto)")
       ->type_name("FILE");
   command.add_option("--threshold", o.threshold, "With --baseline: the change that counts")->capture_default_str();
   command.add_option("--seed", o.seed, "Seed of every pseudo-random choice")->capture_default_str();

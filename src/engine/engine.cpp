@@ -69,6 +69,8 @@ void run_repetition(WorkloadRun& run, std::size_t index, unsigned round) {
   CellResult& cell = run.cells[index];
   ExecutionPlan plan = run.plans[index];
   plan.repetition = round < warmup ? 0 : round - warmup;
+  // The timeline is recorded in the last round only, so it costs the other rounds nothing.
+  plan.gil.record_events = run.config.record_timeline && round + 1 == warmup + run.config.repetitions;
   tell(run.observer, fmt::format("cell {}/{}: {} {} {}/{}", run.first_cell_number + index + 1,
                                  run.total_cells, cell_label(cell.key), round < warmup ? "warm-up" : "rep",
                                  round < warmup ? round + 1 : plan.repetition + 1,

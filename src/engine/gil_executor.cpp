@@ -23,6 +23,7 @@ class GilExecutor final : public Executor {
     hooks.end = [](OpContext& context) { static_cast<GilThread&>(context).leave(); };
     Sample sample = run_on_threads(plan, workload, params, hooks);
     sample.gil = gil->metrics();
+    if (plan.gil.record_events) sample.gil_events = gil->events();
     return sample;
   }
 };
