@@ -32,6 +32,8 @@ struct Sample {
   std::int64_t involuntary_switches = 0;
   std::uint64_t ops = 0;
   std::uint64_t checksum = 0;
+  /// Convoy cells: ops the CPU-bound workers finished beside the IO thread.
+  std::uint64_t background_ops = 0;
   std::vector<double> latency_seconds;  ///< per-op latencies (IO workloads), maybe sampled
   std::optional<GilMetrics> gil;
   /// The lock's timeline (bench --timeline/--trace, last repetition only); not in JSON.
@@ -102,6 +104,12 @@ struct CellResult {
   bool checksum_ok = true;  ///< every repetition's checksum equals the expected total
   std::uint64_t expected_checksum = 0;
   bool busy = false;        ///< the machine was busy during a repetition
+  /// Convoy cells: ops run for a fixed time, so op counts and checksums are not compared;
+  /// speedup is the IO throughput against the IO thread alone (the single cell).
+  bool time_bounded = false;
+  std::optional<double> background_ops_per_second;  ///< the CPU workers' `count` ops/s
+  /// One `count` thread alone, measured with the cell's workload (for comparison).
+  std::optional<double> background_alone_ops_per_second;
 };
 
 struct Finding {

@@ -21,6 +21,9 @@ struct WorkloadInfo {
   std::string name;
   WorkloadKind kind = WorkloadKind::Cpu;
   std::string description;
+  /// The convoy scenario: one IO thread's ops run for a fixed time while the cell's workers
+  /// are CPU-bound threads (or processes) beside it; ops are counted, not fixed.
+  bool convoy = false;
 };
 
 /// Everything a worker needs to rebuild a workload, in a form that can be passed on a

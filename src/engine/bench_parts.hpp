@@ -36,6 +36,9 @@ ExecutionPlan plan_for(const BenchConfig& config, const CellKey& key, WorkloadKi
 std::uint64_t calibrate(const Workload& workload, const WorkloadParams& params,
                         std::chrono::nanoseconds duration);
 
+/// Ops per second of one thread running the `count` workload alone for about `duration`.
+double count_ops_per_second(std::chrono::nanoseconds duration);
+
 /// Restricts this process (the calling thread, and every thread and child started later)
 /// to `cpus` for its lifetime, then restores the previous mask. No-op for nullopt. Throws
 /// UsageError when a CPU is outside the current affinity mask.

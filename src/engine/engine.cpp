@@ -77,7 +77,9 @@ void run_repetition(WorkloadRun& run, std::size_t index, unsigned round) {
                                  round < warmup ? warmup : run.config.repetitions));
   engine::NoiseMeter meter;
   meter.start();
-  Sample sample = engine::make_executor(plan.mode)->run(plan, run.workload, run.params);
+  Sample sample = run.workload.info().convoy
+                      ? engine::run_convoy(plan, run.workload, run.params, run.config.duration)
+                      : engine::make_executor(plan.mode)->run(plan, run.workload, run.params);
   const engine::NoiseMeasurement noise = meter.stop();
   // A warm-up, or a repetition cut short by a stop request, is not a measurement.
   if (round < warmup || stop_requested()) return;
@@ -144,6 +146,18 @@ void prepare_cells(WorkloadRun& run, std::uint64_t total_ops) {
   }
 }
 
+/// Convoy cells run for config.duration instead of a calibrated op count; the CPU workers'
+/// speed alone is measured once to compare theirs with.
+void prepare_convoy_cells(WorkloadRun& run) {
+  const double alone = engine::count_ops_per_second(std::chrono::milliseconds(100));
+  for (auto& cell : run.cells) {
+    cell.time_bounded = true;
+    cell.background_alone_ops_per_second = alone;
+  }
+  prepare_cells(run, 0);
+  for (auto& plan : run.plans) plan.record_latency = true;
+}
+
 void run_workload(const BenchConfig& config, const std::string& name, BenchReport& report,
                   const EngineObserver& observer, std::size_t& cell_number, std::size_t total_cells) {
   WorkloadParams params = config.workload_defaults;
@@ -158,10 +172,14 @@ void run_workload(const BenchConfig& config, const std::string& name, BenchRepor
   cell_number += run.cells.size();
   try {
     SharedResources shared(*workload, params);
-    tell(observer, fmt::format("calibrating {}", name));
-    std::uint64_t total = engine::calibrate(*workload, params, config.duration);
-    for (const unsigned workers : config.workers) total = std::max<std::uint64_t>(total, workers);
-    prepare_cells(run, total);
+    if (workload->info().convoy) {
+      prepare_convoy_cells(run);
+    } else {
+      tell(observer, fmt::format("calibrating {}", name));
+      std::uint64_t total = engine::calibrate(*workload, params, config.duration);
+      for (const unsigned workers : config.workers) total = std::max<std::uint64_t>(total, workers);
+      prepare_cells(run, total);
+    }
     measure(run);
   } catch (const std::exception& error) {
     if (stop_requested()) report.interrupted = true;

@@ -61,6 +61,13 @@ class Executor {
                      const WorkloadParams& params) = 0;
 };
 
+/// Runs one repetition of a convoy cell: the workload's ops on one IO thread for `duration`
+/// while plan.workers CPU-bound workers (none for single) run beside it, as threads, threads
+/// under the simulated lock, or processes. Sample.ops counts IO ops, Sample.background_ops
+/// the CPU workers' ops. Never throws for failures of the work.
+Sample run_convoy(const ExecutionPlan& plan, const Workload& io, const WorkloadParams& params,
+                  std::chrono::nanoseconds duration);
+
 /// The executor of `mode`.
 std::unique_ptr<Executor> make_executor(Mode mode);
 

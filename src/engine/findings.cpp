@@ -50,9 +50,37 @@ std::string conclusion(WorkloadKind kind, const std::map<Mode, double>& speedups
   return "threads and processes both scale.";
 }
 
+/// The convoy: the IO thread's throughput beside CPU workers against alone, per mode (the
+/// first gil switch interval, the largest worker count).
+std::optional<Finding> convoy_finding(const BenchReport& report) {
+  const auto first = std::find_if(report.cells.begin(), report.cells.end(),
+                                  [](const CellResult& c) { return c.time_bounded; });
+  if (first == report.cells.end()) return std::nullopt;
+  unsigned workers = 1;
+  std::string parts;
+  std::optional<double> gil, others;
+  for (const Mode mode : {Mode::Gil, Mode::Threads, Mode::Process}) {
+    if (const auto value = speedup_of(report, first->key.workload, mode, workers)) {
+      parts += fmt::format("{}{} {:.0f}%", parts.empty() ? "" : ", ", to_string(mode), *value * 100);
+      if (mode == Mode::Gil) {
+        gil = *value;
+      } else {
+        others = std::min(*value, others.value_or(*value));
+      }
+    }
+  }
+  if (parts.empty()) return std::nullopt;
+  const bool convoy = gil && *gil < 0.5 && (!others || *others > 2 * *gil);
+  return Finding{"convoy", fmt::format("Convoy ({}, {} CPU workers): the IO thread kept {} of its throughput "
+                                       "alone -> {}", first->key.workload, workers, parts,
+                                       convoy ? "only the lock starves it: each blocking call waits for the "
+                                                "lock, up to a switch interval."
+                                              : "no convoy effect measured here.")};
+}
+
 std::optional<Finding> kind_finding(const BenchReport& report, WorkloadKind kind) {
   const auto first = std::find_if(report.cells.begin(), report.cells.end(),
-                                  [&](const CellResult& c) { return c.kind == kind; });
+                                  [&](const CellResult& c) { return c.kind == kind && !c.time_bounded; });
   if (first == report.cells.end()) return std::nullopt;
   const std::string& workload = first->key.workload;
   std::map<Mode, double> speedups;
@@ -98,6 +126,7 @@ std::vector<Finding> make_findings(const BenchReport& report) {
   for (const auto kind : {WorkloadKind::Cpu, WorkloadKind::Io, WorkloadKind::Mixed}) {
     if (auto finding = kind_finding(report, kind)) findings.push_back(std::move(*finding));
   }
+  if (auto finding = convoy_finding(report)) findings.push_back(std::move(*finding));
   if (auto finding = startup_finding(report)) findings.push_back(std::move(*finding));
   const auto failed = std::count_if(report.cells.begin(), report.cells.end(),
                                     [](const CellResult& c) { return c.failed; });

@@ -78,8 +78,26 @@ void summarize_latency(CellResult& cell) {
 
 }  // namespace
 
+/// Convoy cells: each sample's own failure only (ops are time-bounded), the CPU workers' rate.
+void check_time_bounded(CellResult& cell) {
+  for (const auto& sample : cell.samples) {
+    if (!sample.ok && !cell.failed) {
+      cell.failed = true;
+      cell.error = sample.error;
+    }
+  }
+  const auto rates = per_sample(cell, [](const Sample& s) {
+    return safe_ratio(static_cast<double>(s.background_ops), s.wall_seconds);
+  });
+  if (cell.key.mode != Mode::Single && !rates.empty()) cell.background_ops_per_second = stats::median(rates);
+}
+
 void summarize_cell(CellResult& cell, std::uint64_t expected_checksum, const CellResult* single) {
-  check_samples(cell, expected_checksum);
+  if (cell.time_bounded) {
+    check_time_bounded(cell);
+  } else {
+    check_samples(cell, expected_checksum);
+  }
   cell.wall = stats::summarize(per_sample(cell, [](const Sample& s) { return s.wall_seconds; }));
   cell.throughput = stats::summarize(per_sample(
       cell, [](const Sample& s) { return safe_ratio(static_cast<double>(s.ops), s.wall_seconds); }));
@@ -92,7 +110,12 @@ void summarize_cell(CellResult& cell, std::uint64_t expected_checksum, const Cel
       per_sample(cell, [](const Sample& s) { return static_cast<double>(s.involuntary_switches); }));
   summarize_latency(cell);
   if (cell.key.mode == Mode::Gil) cell.gil = summarize_gil(cell);
-  if (single != nullptr && single->wall.n > 0 && cell.wall.n > 0) {
+  if (cell.time_bounded) {
+    // The IO thread's throughput against the IO thread alone: below 1 is the convoy effect.
+    if (single != nullptr && single->throughput.n > 0 && cell.throughput.n > 0) {
+      cell.speedup = stats::ratio_of_medians(cell.throughput, single->throughput);
+    }
+  } else if (single != nullptr && single->wall.n > 0 && cell.wall.n > 0) {
     cell.speedup = stats::ratio_of_medians(single->wall, cell.wall);
     cell.efficiency = cell.speedup->estimate / cell.key.workers;
   }

@@ -64,6 +64,11 @@ std::vector<std::string> cell_marks(const CellResult& cell) {
   if (cell.failed) marks.push_back("FAILED" + (cell.error.empty() ? std::string() : ": " + cell.error));
   if (!cell.checksum_ok) marks.push_back("CHECKSUM MISMATCH");
   if (cell.busy) marks.push_back("BUSY");
+  if (cell.background_ops_per_second && cell.background_alone_ops_per_second && cell.key.workers > 0 &&
+      *cell.background_alone_ops_per_second > 0) {
+    const double each = *cell.background_ops_per_second / cell.key.workers / *cell.background_alone_ops_per_second;
+    marks.push_back("CPU workers " + fixed(each, 2) + "x alone");
+  }
   return marks;
 }
 

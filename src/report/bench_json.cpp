@@ -95,6 +95,7 @@ Json sample_json(const Sample& s) {
               {"involuntary_switches", s.involuntary_switches},
               {"ops", s.ops},
               {"checksum", checksum(s.checksum)},
+              {"background_ops", s.background_ops},
               {"latency_seconds", numbers(s.latency_seconds)},
               {"gil", gil_metrics_json(s.gil)},
               {"noise", Json{{"other_cpu_fraction", optional_number(s.noise.other_cpu_fraction)},
@@ -152,6 +153,9 @@ Json cell_json(const CellResult& c) {
               {"involuntary_switches", number(c.involuntary_switches)},
               {"latency_seconds", latency_json(c.latency)},
               {"gil", gil_summary_json(c.gil)},
+              {"time_bounded", c.time_bounded},
+              {"background_ops_per_second", optional_number(c.background_ops_per_second)},
+              {"background_alone_ops_per_second", optional_number(c.background_alone_ops_per_second)},
               {"samples", samples}};
 }
 

@@ -36,6 +36,12 @@ const std::vector<Entry>& registry() {
        make_net_workload, kMaxFramePayload},
       {{"mixed", WorkloadKind::Mixed, "compute-size (20000) count iterations, then a blocking wait of io-latency"},
        make_mixed_workload, 0},
+      {{"convoy", WorkloadKind::Io,
+        "one thread's loopback TCP round trips while the workers spin on CPU work (the convoy effect)", true},
+       make_convoy_workload, kMaxFramePayload},
+      {{"convoy-ready", WorkloadKind::Io,
+        "like convoy, with reads from an always-ready descriptor (/dev/zero) as the blocking call", true},
+       make_convoy_ready_workload, kMaxBufferBytes},
   };
   return entries;
 }

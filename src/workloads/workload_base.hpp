@@ -46,6 +46,8 @@ std::unique_ptr<Workload> make_sleep_workload(WorkloadInfo info);
 std::unique_ptr<Workload> make_mixed_workload(WorkloadInfo info);
 std::unique_ptr<Workload> make_file_workload(WorkloadInfo info);
 std::unique_ptr<Workload> make_net_workload(WorkloadInfo info);
+std::unique_ptr<Workload> make_convoy_workload(WorkloadInfo info);
+std::unique_ptr<Workload> make_convoy_ready_workload(WorkloadInfo info);
 
 /// `value`, or `fallback` when value is 0 (the params' "use the default").
 constexpr std::uint64_t or_default(std::uint64_t value, std::uint64_t fallback) noexcept {

@@ -130,7 +130,8 @@ Counts count_one_op(const WorkloadParams& params) {
   return context.counts;
 }
 
-const std::vector<std::string> kAll{"count", "primes", "hash", "sleep", "file", "net", "mixed"};
+const std::vector<std::string> kAll{"count", "primes", "hash", "sleep", "file", "net", "mixed",
+                                    "convoy", "convoy-ready"};
 
 }  // namespace
 
@@ -145,6 +146,15 @@ TEST_CASE("Workloads: the catalog lists each workload once with its kind", "[wor
   CHECK(conc_probe::to_string(catalog[0].kind) == "cpu");
   CHECK(conc_probe::to_string(catalog[3].kind) == "io");
   CHECK(conc_probe::to_string(catalog[6].kind) == "mixed");
+  CHECK_FALSE(catalog[6].convoy);
+  CHECK(catalog[7].convoy);
+  CHECK(catalog[8].convoy);
+}
+
+TEST_CASE("Workloads: convoy-ready releases the lock around each always-ready read", "[workloads]") {
+  const Counts counts = count_one_op(small_params("convoy-ready"));
+  CHECK(counts.sections == 1);
+  CHECK_FALSE(counts.nested);
 }
 
 TEST_CASE("Workloads: an unknown name is a usage error with a suggestion", "[workloads]") {
