@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""How close conc-probe's harness comes to the physical limits of this machine.
+
+Prints, in one run:
+  1. CPU-bound speed-up of `threads` and `process` at 2 workers (target >= 1.9 on a quiet
+     2-core machine);
+  2. `sleep` speed-up at N threads against the ideal N (target within 5%);
+  3. start-up of one thread / one process as conc-probe measures it, against a minimal
+     stand-alone std::thread create+join and fork+waitpid (target within 25%);
+  4. engine overhead per op: conc-probe's single cell against the same ops in a bare loop
+     (target below 1%);
+  5. memory: `process` with 64 workers and `threads` with 1024 IO-bound workers complete,
+     with their peak RSS.
+
+Usage: bench/harness_accuracy.py [--binary build/release/conc-probe] [--quick]
+"""
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def bench(binary, *args):
+    out = subprocess.run([binary, "bench", "--format", "json", "--quiet", *args],
+                         capture_output=True, text=True, check=False)
+    if out.returncode not in (0, 1):
+        sys.exit(f"conc-probe bench {' '.join(args)} failed: {out.stderr}")
+    return json.loads(out.stdout)
+
+
+def cells(report):
+    for cell in report["cells"]:
+        key = cell["key"]
+        yield (key["workload"], key["mode"], key["workers"]), cell
+
+
+def compile_reference(build, tmp):
+    startup = tmp / "startup"
+    subprocess.run(["g++", "-O2", "-std=c++20", "-pthread", str(ROOT / "bench/reference/startup.cpp"),
+                    "-o", str(startup)], check=True)
+    overhead = tmp / "overhead"
+    libs = [str(build / f"libconc_probe_{m}.a") for m in ("workloads", "core")]
+    subprocess.run(["g++", "-O2", "-std=c++20", "-pthread", f"-I{ROOT / 'include'}",
+                    str(ROOT / "bench/reference/overhead.cpp"), *libs, "-lfmt", "-o", str(overhead)], check=True)
+    return startup, overhead
+
+
+def report_speedups(binary, duration, reps):
+    print("1. CPU-bound speed-up at 2 workers (target >= 1.9 on a quiet machine)")
+    report = bench(binary, "--workload", "count,primes,hash", "--mode", "single,threads,process",
+                   "--workers", "2", "--duration", duration, "--repetitions", reps)
+    for (workload, mode, workers), cell in cells(report):
+        if mode != "single":
+            s = cell["speedup"]
+            print(f"   {workload:7} {mode:8} x{workers}: {s['estimate']:.2f}x [{s['ci_low']:.2f}, {s['ci_high']:.2f}]"
+                  f"  cores used {cell['cores_used']['median']:.2f}{'  BUSY' if cell['busy'] else ''}")
+    print("2. sleep speed-up at N threads vs ideal N (target within 5%)")
+    report = bench(binary, "--workload", "sleep", "--mode", "single,threads,gil,process",
+                   "--workers", "2,4,8,16", "--duration", duration, "--repetitions", reps)
+    for (workload, mode, workers), cell in cells(report):
+        if mode != "single":
+            s = cell["speedup"]["estimate"]
+            print(f"   sleep {mode:8} x{workers:<2}: {s:5.2f}x = {s / workers * 100:5.1f}% of ideal")
+
+
+def report_startup(binary, startup, reps):
+    print("3. start-up of one worker: conc-probe vs a minimal stand-alone measurement (target within 25%)")
+    ref = json.loads(subprocess.run([str(startup)], capture_output=True, text=True, check=True).stdout)
+    report = bench(binary, "--workload", "count", "--mode", "single,threads,process", "--workers", "1",
+                   "--duration", "20ms", "--repetitions", str(max(int(reps), 15)), "--warmup", "2")
+    for (workload, mode, workers), cell in cells(report):
+        if mode == "threads":
+            reference = ref["thread_create_join_seconds"]
+        elif mode == "process":
+            reference = ref["fork_wait_seconds"]
+        else:
+            continue
+        ours = cell["startup_seconds"]["median"]
+        print(f"   {mode:8}: conc-probe {ours * 1e6:8.1f} us   reference {reference * 1e6:8.1f} us"
+              f"   ratio {ours / reference:5.2f}")
+
+
+def report_overhead(binary, overhead, duration, reps):
+    print("4. engine overhead per op (single cell vs a bare loop of the same ops; target < 1%)")
+    for workload in ("count", "primes", "hash", "sleep"):
+        report = bench(binary, "--workload", workload, "--mode", "single", "--duration", duration,
+                       "--repetitions", reps)
+        cell = next(c for _, c in cells(report))
+        ops = cell["total_ops"]
+        engine = cell["wall_seconds"]["median"] / ops
+        bare = statistics.median(
+            json.loads(subprocess.run([str(overhead), workload, str(ops)], capture_output=True, text=True,
+                                      check=True).stdout)["seconds_per_op"] for _ in range(int(reps)))
+        print(f"   {workload:7}: engine {engine * 1e6:9.3f} us/op   bare loop {bare * 1e6:9.3f} us/op"
+              f"   overhead {(engine / bare - 1) * 100:+6.2f}%")
+
+
+def report_memory(binary):
+    print("5. memory: many workers complete")
+    for mode, workers, workload in (("process", 64, "count"), ("threads", 1024, "sleep"), ("gil", 1024, "sleep")):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        report = bench(binary, "--workload", workload, "--mode", f"single,{mode}", "--workers", str(workers),
+                       "--duration", "200ms", "--repetitions", "2", "--warmup", "0")
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        cell = [c for (w, m, n), c in cells(report) if m == mode][0]
+        status = "FAILED: " + str(cell["error"]) if cell["failed"] else "completed"
+        print(f"   {mode:8} x{workers:<4} {workload}: {status}, speed-up {cell['speedup']['estimate']:.1f}x,"
+              f" peak RSS of one process {max(peak, before) / 1024:.1f} MiB")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", default=str(ROOT / "build/release/conc-probe"))
+    parser.add_argument("--quick", action="store_true", help="shorter cells, fewer repetitions")
+    opts = parser.parse_args()
+    duration, reps = ("200ms", "5") if opts.quick else ("1s", "7")
+    build = Path(opts.binary).resolve().parent
+    with tempfile.TemporaryDirectory() as name:
+        startup, overhead = compile_reference(build, Path(name))
+        report_speedups(opts.binary, duration, reps)
+        report_startup(opts.binary, startup, reps)
+        report_overhead(opts.binary, overhead, duration, reps)
+        report_memory(opts.binary)
+
+
+if __name__ == "__main__":
+    main()
