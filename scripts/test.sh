@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up on a fresh Debian/Ubuntu machine and runs the whole test suite:
 # every test under AddressSanitizer + UndefinedBehaviorSanitizer, then the threaded code's
-# tests under ThreadSanitizer.
+# tests under ThreadSanitizer, then a short run of each libFuzzer target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
@@ -18,3 +18,6 @@ echo "== tsan: the threaded code (engine, gil, workloads)" >&2
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan -j "$jobs" --target conc-probe gil_test gil_protocol_test engine_test executor_test process_mode_test convoy_test workloads_test echo_server_test
 ctest --preset tsan -R 'unit\.(gil|gil_protocol|engine|executor|process_mode|convoy|workloads|echo_server)_test$'
+
+echo "== fuzz (short): every parser of outside input, each target over its corpus" >&2
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-5}"

@@ -82,7 +82,7 @@ LoadedRun parse_run(std::string_view json_text, const std::string& name) {
   json document;
   try {
     document = json::parse(json_text);
-  } catch (const json::parse_error& error) {
+  } catch (const json::exception& error) {  // parse errors, and numbers out of range ("1e999")
     throw UsageError("'" + name + "' is not valid JSON (" + std::string(error.what()).substr(0, 120) + ")");
   }
   if (!document.is_object()) throw UsageError("'" + name + "' is not conc-probe bench JSON (not an object)");

@@ -136,6 +136,7 @@ TEST_CASE("compare: files that are not conc-probe bench JSON are refused", "[com
   };
   refused("");
   refused("not json");
+  refused("64e402");  // a number out of range: found by result_json_fuzz
   refused("[1, 2, 3]");
   refused("{\"schema_version\": \"1.0\"}");
   refused(R"({"cells": []})");
