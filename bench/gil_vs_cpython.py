@@ -107,6 +107,8 @@ def convoy_scenario(opts):
 
 def legacy_scenario(opts):
     python2 = shutil.which("python2.7")
+    if python2 is not None and subprocess.run([python2, "-c", "pass"], capture_output=True).returncode != 0:
+        python2 = None  # e.g. a version manager's shim with no interpreter behind it
     if python2 is None:
         print("python2.7 not found: the legacy lock is not compared.", file=sys.stderr)
         return
