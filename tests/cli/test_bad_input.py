@@ -139,6 +139,22 @@ def check_case(args, words, forbidden_file, tmp, env):
         print(f"FAIL {label}: {problem}", file=sys.stderr)
 
 
+def check_process_limit(tmp, env):
+    """ulimit -u below the requested workers: a clear error before any work (as root the
+    kernel would not even enforce it, so conc-probe must check it itself)."""
+    import resource
+
+    def lower_limit():
+        resource.setrlimit(resource.RLIMIT_NPROC, (100, 100))
+
+    result = subprocess.run([BINARY, "bench", "--mode", "process", "--workload", "count", "--workers", "200"],
+                            capture_output=True, text=True, timeout=60, cwd=tmp, env=env, preexec_fn=lower_limit)
+    lines = result.stderr.splitlines()
+    if result.returncode != 2 or len(lines) != 1 or "RLIMIT_NPROC" not in lines[0] or result.stdout:
+        FAILURES.append(f"ulimit -u 100, 200 workers: exit {result.returncode}, stderr {result.stderr!r}")
+        print(f"FAIL ulimit: {result.returncode} {result.stderr!r}", file=sys.stderr)
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="conc-probe-badinput-") as name:
         tmp = Path(name)
@@ -148,6 +164,8 @@ def main():
         assert len(table) >= 40
         for args, words, forbidden in table:
             check_case(args, words, forbidden, tmp, env)
+        check_process_limit(tmp, env)
+        table.append((["ulimit"], "", None))
         failed = len({f.split(":")[0] for f in FAILURES})
         print(f"bad-input: {len(table) - failed} passed, {failed} failed")
     sys.exit(1 if FAILURES else 0)
