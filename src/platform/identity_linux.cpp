@@ -30,8 +30,7 @@ std::optional<std::string> s390_type(const SysRoot& root) {
 
 }  // namespace
 
-void probe_identity(const SysRoot& root, PlatformReport& report) {
-  const Cpuinfo info = Cpuinfo::parse(root.read(kCpuinfo).value_or(""));
+void probe_identity(const SysRoot& root, const Cpuinfo& info, PlatformReport& report) {
   Identity& id = report.identity;
   const unsigned cpu = reference_cpu(report, info);
   const CpuDescription d = describe_cpu(info, cpu);

@@ -30,10 +30,11 @@ PlatformReport probe_platform(const ProbeOptions& options) {
   platform::probe_cpu_lists(options.root, report);
   platform::probe_cgroup(options.root, report);
   platform::derive_usable(env, report);
-  platform::probe_topology(options.root, report);
-  platform::probe_identity(options.root, report);
+  const platform::Cpuinfo cpuinfo = platform::Cpuinfo::parse(options.root.read("/proc/cpuinfo").value_or(""));
+  platform::probe_topology(options.root, cpuinfo, report);
+  platform::probe_identity(options.root, cpuinfo, report);
   platform::probe_os_and_memory(options.root, report);
-  platform::probe_hypervisor(options.root, report);
+  platform::probe_hypervisor(options.root, cpuinfo, report);
   platform::probe_container(options.root, env, report);
   platform::derive_python_view(report);
   return report;

@@ -5,9 +5,12 @@
 
 #include "conc_probe/platform.hpp"
 #include "conc_probe/sysroot.hpp"
+#include "platform/cpuinfo.hpp"
 
 /// The parts of the Linux probe, one per file; probe_platform (platform_linux.cpp) calls
 /// them in order. Each fills its part of the report and records sources; none throws.
+/// /proc/cpuinfo is read and parsed once (on x86 its generation costs the kernel work per
+/// CPU) and handed to the probes that need it.
 namespace conc_probe::platform {
 
 /// Environment variables the probe may read (override variables, container hints).
@@ -21,11 +24,11 @@ void probe_cgroup(const SysRoot& root, PlatformReport& report);                 
 /// usable CPUs, the rounding rule, recommended workers, override variables.
 void derive_usable(const Environment& env, PlatformReport& report);                // cpu_counts_linux.cpp
 /// packages, cores, threads per core per kind, NUMA nodes, caches, s390 books/drawers.
-void probe_topology(const SysRoot& root, PlatformReport& report);                  // topology_linux.cpp
+void probe_topology(const SysRoot& root, const Cpuinfo& info, PlatformReport& report);  // topology_linux.cpp
 /// model name (x86 brand, ARM MIDR names, others), vendor, family/model/stepping, ISA level.
-void probe_identity(const SysRoot& root, PlatformReport& report);                  // identity_linux.cpp
+void probe_identity(const SysRoot& root, const Cpuinfo& info, PlatformReport& report);  // identity_linux.cpp
 /// hypervisor with evidence (cpuinfo flags, /sys/hypervisor, DMI, s390 sysinfo, CPUID live).
-void probe_hypervisor(const SysRoot& root, PlatformReport& report);                // virt_linux.cpp
+void probe_hypervisor(const SysRoot& root, const Cpuinfo& info, PlatformReport& report);  // virt_linux.cpp
 /// container with evidence (/.dockerenv, /run/.containerenv, cgroup paths, env, WSL).
 void probe_container(const SysRoot& root, const Environment& env, PlatformReport& report);  // os_linux.cpp
 /// uname (live only), os-release, page size, byte order, OS bits, memory from meminfo.

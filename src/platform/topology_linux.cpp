@@ -214,8 +214,7 @@ void fill_counts(const std::vector<CpuPlace>& places, Topology& topo, PlatformRe
 
 }  // namespace
 
-void probe_topology(const SysRoot& root, PlatformReport& report) {
-  const Cpuinfo info = Cpuinfo::parse(root.read("/proc/cpuinfo").value_or(""));
+void probe_topology(const SysRoot& root, const Cpuinfo& info, PlatformReport& report) {
   std::string online_source;
   const CpuSet online = topology::online_cpus(root, report, info, online_source);
   Topology& topo = report.topology;

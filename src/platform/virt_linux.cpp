@@ -132,8 +132,7 @@ bool is_xen_pv(const Virtualization& virt, const Cpuinfo& info) {
 
 }  // namespace
 
-void probe_hypervisor(const SysRoot& root, PlatformReport& report) {
-  const Cpuinfo info = Cpuinfo::parse(root.read("/proc/cpuinfo").value_or(""));
+void probe_hypervisor(const SysRoot& root, const Cpuinfo& info, PlatformReport& report) {
   // Most specific first: the first finding that names a vendor decides.
   const std::optional<Finding> findings[] = {
       from_cpuid(root), from_sys_hypervisor(root), from_s390_sysinfo(root),
