@@ -8,6 +8,7 @@
 #include <iostream>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/commands.hpp"
@@ -97,11 +98,26 @@ int run(int argc, char** argv) {
     const auto subs = app.get_subcommands({});
     if (subs.size() > before) actions[subs.back()] = std::move(action);
   };
-  add(add_info_command);
-  add(add_bench_command);
-  add(add_compare_command);
-  add(add_list_command);
-  add(add_worker_command);
+  // When the first word names a subcommand, only that one is built: the others' options
+  // cost start-up time (most visible in `conc-probe info`) and cannot apply anyway.
+  // Anything else (help, a typo, a flag) builds them all for the help text and suggestions.
+  struct Entry {
+    std::string_view name;
+    Action (*registrar)(CLI::App&);
+  };
+  static constexpr Entry kCommands[] = {{"info", add_info_command},
+                                        {"bench", add_bench_command},
+                                        {"compare", add_compare_command},
+                                        {"list", add_list_command},
+                                        {"__worker", add_worker_command}};
+  const std::string_view first = argc > 1 ? std::string_view(argv[1]) : std::string_view();
+  const auto named = std::find_if(std::begin(kCommands), std::end(kCommands),
+                                  [&](const Entry& entry) { return entry.name == first; });
+  if (named != std::end(kCommands)) {
+    add(named->registrar);
+  } else {
+    for (const auto& entry : kCommands) add(entry.registrar);
+  }
 
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
