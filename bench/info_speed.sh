@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Times `conc-probe info` against the tools people use for the same question: lscpu, nproc
 # and the Python one-liner of the seed program. Run on a release build:
-#   cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release && cmake --build build/release --target conc-probe
+#   cmake --preset release && cmake --build --preset release --target conc-probe
 #   bench/info_speed.sh build/release/conc-probe
 # Targets: no slower than lscpu, at least 10x faster than the Python one-liner.
 set -euo pipefail
