@@ -8,6 +8,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -21,6 +22,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;  // CLOCK_MONOTONIC on Linux, as the timerfd uses
 
+/// Most bytes one connection may have waiting to be echoed (pending and unsent). A client
+/// that keeps sending without reading would otherwise grow the server without bound.
+constexpr std::size_t kMaxQueuedBytes = 16U << 20;
+
 /// A frame received and waiting for its delay to pass before it is echoed.
 struct PendingReply {
   Clock::time_point due;
@@ -33,6 +38,7 @@ struct Connection {
   std::vector<std::byte> input;
   std::vector<std::byte> output;
   std::deque<PendingReply> pending;  ///< in arrival order, so `due` is non-decreasing
+  std::size_t pending_bytes = 0;     ///< the frames' bytes in `pending`
   bool watching_output = false;
 };
 
@@ -70,6 +76,7 @@ class EchoLoop {
 
  private:
   bool set_up() noexcept {
+    spare_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
     epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
     timer_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
     return epoll_.valid() && timer_.valid() && watch(listener_, EPOLLIN) &&
@@ -101,6 +108,16 @@ class EchoLoop {
   void accept_all() noexcept {
     while (true) {
       const int fd = ::accept4(listener_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+        if (turn_away_one()) continue;
+        // Nothing left to give up: stop listening. Shutting the listener down resets the
+        // clients still waiting to be accepted (they fail instead of waiting forever) and
+        // refuses new ones; it also stops level-triggered epoll reporting it ready, which
+        // would make this thread spin. Connections already accepted are served on.
+        ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, listener_, nullptr);
+        ::shutdown(listener_, SHUT_RDWR);
+        return;
+      }
       if (fd < 0) return;  // EAGAIN: all accepted; other errors: the client sees them
       try {
         connections_[fd].socket.reset(fd);
@@ -110,6 +127,18 @@ class EchoLoop {
       }
       if (!watch(fd, EPOLLIN)) close_connection(fd);
     }
+  }
+
+  /// Out of descriptors, a waiting client would never be accepted and would wait for its
+  /// reply forever. The spare descriptor is given up for a moment to accept that client and
+  /// close it at once: it sees the connection closed and fails its op with that reason.
+  bool turn_away_one() noexcept {
+    if (!spare_.valid()) return false;
+    spare_.reset();
+    const int fd = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd >= 0) ::close(fd);
+    spare_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    return fd >= 0;
   }
 
   /// Reads what is available and queues every complete frame. False: close the connection.
@@ -138,12 +167,14 @@ class EchoLoop {
       if (length > kMaxFramePayload) return false;
       const std::size_t size = kFrameHeader + length;
       if (input.size() - offset < size) break;
+      if (connection.pending_bytes + connection.output.size() + size > kMaxQueuedBytes) return false;
       const auto first = input.begin() + static_cast<std::ptrdiff_t>(offset);
       try {
         connection.pending.push_back({due, std::vector<std::byte>(first, first + static_cast<std::ptrdiff_t>(size))});
       } catch (...) {
         return false;
       }
+      connection.pending_bytes += size;
       offset += size;
     }
     input.erase(input.begin(), input.begin() + static_cast<std::ptrdiff_t>(offset));
@@ -171,6 +202,7 @@ class EchoLoop {
       while (!connection.pending.empty() && connection.pending.front().due <= now) {
         const auto& frame = connection.pending.front().frame;
         connection.output.insert(connection.output.end(), frame.begin(), frame.end());
+        connection.pending_bytes -= frame.size();
         connection.pending.pop_front();
       }
     } catch (...) {
@@ -222,6 +254,7 @@ class EchoLoop {
   std::chrono::nanoseconds delay_;
   FileDescriptor epoll_;
   FileDescriptor timer_;
+  FileDescriptor spare_;  ///< /dev/null, held to be given up when out of descriptors
   std::unordered_map<int, Connection> connections_;
 };
 

@@ -1,9 +1,13 @@
 #include <array>
 #include <atomic>
+#include <stdexcept>
 #include <chrono>
+#include <cstdio>
 #include <thread>
 #include <vector>
 
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -186,4 +190,92 @@ TEST_CASE("Echo server: serves forked children and survives their clean-up", "[w
   const auto socket = wl::connect_loopback(params.server_port);
   CHECK(round_trip(socket, 32) < 3s);
   workload->stop_shared();
+}
+
+TEST_CASE("Echo server: out of descriptors, a client is turned away instead of left waiting",
+          "[workloads][net]") {
+  // In a child, so that the lowered descriptor limit stays there; a hang ends in SIGALRM.
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::alarm(30);
+    int status = 4;
+    try {
+      EchoServer server;
+      server.start(0ns);
+      int served = 0;
+      int turned_away = 0;
+      std::vector<FileDescriptor> clients;
+      clients.push_back(wl::connect_loopback(server.port()));
+      round_trip(clients.back(), 8);  // the serving thread has opened all its descriptors
+      ++served;
+      int highest = 0;
+      for (int fd = 0; fd < 4096; ++fd) {
+        if (::fcntl(fd, F_GETFD) != -1) highest = fd;
+      }
+      // Fill the free numbers below the highest open descriptor (inherited descriptors
+      // leave holes), so that the limit below really leaves room for three more.
+      for (int fd = ::open("/dev/null", O_RDONLY); fd >= 0; fd = ::open("/dev/null", O_RDONLY)) {
+        if (fd > highest) {
+          ::close(fd);
+          break;
+        }
+      }
+      rlimit limit{};
+      ::getrlimit(RLIMIT_NOFILE, &limit);
+      limit.rlim_cur = static_cast<rlim_t>(highest + 1 + 3);
+      ::setrlimit(RLIMIT_NOFILE, &limit);
+      // Each client takes a descriptor here and its accepted socket one in the server:
+      // the second client after the limit is one the server cannot accept.
+      for (int i = 0; i < 20; ++i) {
+        FileDescriptor client;
+        try {
+          client = wl::connect_loopback(server.port());
+        } catch (const std::runtime_error&) {
+          break;  // out of descriptors on this side too, or refused after the shutdown
+        }
+        try {
+          round_trip(client, 8);
+          ++served;
+        } catch (const std::runtime_error&) {
+          ++turned_away;
+        }
+        clients.push_back(std::move(client));
+      }
+      if (turned_away == 0) std::fprintf(stderr, "served %d, turned away %d\n", served, turned_away);
+      status = served > 0 && turned_away > 0 ? 0 : 3;
+    } catch (...) {
+      status = 2;
+    }
+    ::_exit(status);
+  }
+  int status = -1;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  INFO("child status " << status << " (signal " << (WIFSIGNALED(status) ? WTERMSIG(status) : 0) << ")");
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("Echo server: a client that never reads is cut off, not buffered without bound",
+          "[workloads][net]") {
+  EchoServer server;
+  server.start(0ns);
+  const auto client = wl::connect_loopback(server.port());
+  const std::vector<std::byte> payload(wl::kMaxFramePayload, std::byte{0x11});
+  std::vector<std::byte> frame;
+  wl::encode_frame(payload, frame);
+  std::size_t sent = 0;
+  bool cut_off = false;
+  while (sent < (96U << 20)) {  // far beyond the server's limit plus both sockets' buffers
+    const ssize_t n = ::send(client.get(), frame.data(), frame.size(), MSG_NOSIGNAL);
+    if (n < 0) {
+      cut_off = true;
+      break;
+    }
+    sent += static_cast<std::size_t>(n);
+  }
+  INFO("sent " << (sent >> 20) << " MiB without reading a reply");
+  CHECK(cut_off);
+  const auto other = wl::connect_loopback(server.port());
+  CHECK(round_trip(other, 16) < 3s);  // only that connection was closed
 }
