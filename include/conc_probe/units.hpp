@@ -28,6 +28,9 @@ std::vector<std::chrono::nanoseconds> parse_duration_list(std::string_view text,
 /// values outside (0, 1000] % are rejected.
 double parse_percentage(std::string_view text, std::string_view option);
 
+/// Parses a fraction strictly between 0 and 1, written "0.9" or "90%".
+double parse_fraction(std::string_view text, std::string_view option);
+
 /// Parses a whole number in [min, max] ("5"); rejects signs, fractions, units and
 /// anything out of range, saying which range is allowed.
 unsigned parse_count(std::string_view text, std::string_view option, unsigned min, unsigned max);

@@ -37,6 +37,10 @@ struct WorkloadParams {
   std::chrono::nanoseconds io_latency = std::chrono::milliseconds(1);
   /// `mixed`: the compute part of an op, in the `count` kernel's iterations; 0 = default.
   std::uint64_t compute_size = 0;
+  /// `mixed`: the compute part of an op as a duration (--compute-time, --io-fraction); when
+  /// set, start_shared measures the `count` kernel here and sets compute_size from it, so
+  /// every worker (and a spawned one) runs the same iterations. 0 = use compute_size.
+  std::chrono::nanoseconds compute_time{0};
   /// Filled in by Workload::start_shared: the private temporary directory of `file`.
   std::string temp_dir;
   /// Filled in by Workload::start_shared: the echo server's port on 127.0.0.1 for `net`.

@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -40,6 +42,8 @@ struct BenchOptions {
   std::string start_method = "fork";
   std::string cpus;
   std::string io_latency = "1ms";
+  std::string compute_time;  ///< mixed: compute per op as a duration
+  std::string io_fraction;   ///< mixed: share of an op spent blocked; sets the compute time
   std::string format;  ///< empty: table on stdout, or chosen by the -o file's extension
   std::string output;
   std::string seed = "1";
@@ -53,6 +57,23 @@ struct BenchOptions {
 
 /// Most worker processes per cell: each is a whole process with its own memory.
 constexpr unsigned kMaxProcesses = 512;
+
+/// --compute-time or --io-fraction: the compute part of a `mixed` op, or 0 for the default.
+/// An io fraction F with IO latency L gives a compute time of L * (1 - F) / F.
+std::chrono::nanoseconds mixed_compute_time(const BenchOptions& o, const BenchConfig& c) {
+  if (o.compute_time.empty() && o.io_fraction.empty()) return std::chrono::nanoseconds(0);
+  const char* option = o.compute_time.empty() ? "--io-fraction" : "--compute-time";
+  if (!o.compute_time.empty() && !o.io_fraction.empty()) {
+    throw UsageError("--compute-time and --io-fraction both set the compute part of a mixed op; give one of them");
+  }
+  if (std::find(c.workloads.begin(), c.workloads.end(), "mixed") == c.workloads.end()) {
+    throw UsageError(std::string(option) + " applies to the mixed workload only (add --workload mixed)");
+  }
+  if (!o.compute_time.empty()) return units::parse_duration(o.compute_time, "--compute-time");
+  const double fraction = units::parse_fraction(o.io_fraction, "--io-fraction");
+  const double io = static_cast<double>(c.workload_defaults.io_latency.count());
+  return std::chrono::nanoseconds(std::max<std::int64_t>(1, std::llround(io * (1 - fraction) / fraction)));
+}
 
 /// A comma-separated list of names: trimmed, no empty items, duplicates removed.
 std::vector<std::string> name_list(const std::string& text, const char* option) {
@@ -159,6 +180,7 @@ BenchConfig make_config(const BenchOptions& o, const PlatformReport& platform) {
   c.check_interval = units::parse_count(o.check_interval, "--check-interval", 1, 1'000'000'000);
   c.start_method = parse_start(o.start_method);
   c.workload_defaults.io_latency = units::parse_duration(o.io_latency, "--io-latency");
+  c.workload_defaults.compute_time = mixed_compute_time(o, c);
   const auto seed = text::parse_u64(o.seed);
   if (!seed || o.seed.find_first_not_of("0123456789") != std::string::npos) {
     throw UsageError("invalid seed '" + o.seed + "' for --seed (expected a whole number)");
@@ -308,6 +330,12 @@ void add_options(CLI::App& command, BenchOptions& o) {
   command.add_option("--cpus", o.cpus, "Restrict the whole run to these CPUs, e.g. 0 or 0-1")->type_name("LIST");
   command.add_option("--io-latency", o.io_latency, "Blocking time of one IO op (sleep, net, mixed)")
       ->capture_default_str();
+  command.add_option("--compute-time", o.compute_time,
+                     "mixed: CPU work per op before its blocking wait, e.g. 200us (default: 20000 count iterations)")
+      ->type_name("DURATION");
+  command.add_option("--io-fraction", o.io_fraction,
+                     "mixed: share of an op spent blocked, e.g. 0.9 or 90%; sets the compute time from --io-latency")
+      ->type_name("FRACTION");
   command.add_option("--format", o.format, "table, json, markdown or csv (default: table; for -o by extension, else json)");
   command.add_option("-o,--output", o.output, "Write the report to FILE (atomically, after every cell) instead of stdout")
       ->type_name("FILE");

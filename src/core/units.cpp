@@ -99,6 +99,17 @@ double parse_percentage(std::string_view text, std::string_view option) {
   return *number / 100.0;
 }
 
+double parse_fraction(std::string_view text, std::string_view option) {
+  std::string_view trimmed = text::trim(text);
+  const bool percent = trimmed.ends_with('%');
+  if (percent) trimmed = text::trim(trimmed.substr(0, trimmed.size() - 1));
+  const auto number = plain_number(trimmed);
+  if (!number) fail("fraction", text, option, "expected e.g. 0.9 or 90%");
+  const double value = percent ? *number / 100.0 : *number;
+  if (!(value > 0 && value < 1)) fail("fraction", text, option, "must lie strictly between 0 and 1 (0% and 100%)");
+  return value;
+}
+
 unsigned parse_count(std::string_view text, std::string_view option, unsigned min, unsigned max) {
   const std::string_view trimmed = text::trim(text);
   const bool digits_only = !trimmed.empty() && trimmed.find_first_not_of("0123456789") == std::string_view::npos;

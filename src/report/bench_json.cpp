@@ -64,6 +64,9 @@ Json config_json(const BenchConfig& c) {
               {"cpus", c.cpus ? Json(c.cpus->to_string()) : Json(nullptr)},
               {"io_latency_seconds", seconds(c.workload_defaults.io_latency)},
               {"op_size", c.workload_defaults.op_size},
+              {"compute_seconds", c.workload_defaults.compute_time.count() > 0
+                                      ? Json(seconds(c.workload_defaults.compute_time))
+                                      : Json(nullptr)},
               {"seed", c.seed}};
 }
 

@@ -71,6 +71,18 @@ TEST_CASE("Units: percentages become fractions", "[units]") {
         "invalid percentage '10' for --threshold (expected e.g. 10%)");
 }
 
+TEST_CASE("Units: fractions strictly between 0 and 1", "[units]") {
+  CHECK(units::parse_fraction("0.9", "--io-fraction") == Approx(0.9));
+  CHECK(units::parse_fraction("90%", "--io-fraction") == Approx(0.9));
+  CHECK(units::parse_fraction(" 2.5% ", "--io-fraction") == Approx(0.025));
+  for (const char* bad : {"0", "1", "1.5", "100%", "0%", "-0.5", "abc", "", "%", "0.5%%", "nan", "inf"}) {
+    INFO(bad);
+    CHECK_THROWS_AS(units::parse_fraction(bad, "--io-fraction"), UsageError);
+  }
+  CHECK(usage_message([] { units::parse_fraction("2", "--io-fraction"); }) ==
+        "invalid fraction '2' for --io-fraction (must lie strictly between 0 and 1 (0% and 100%))");
+}
+
 TEST_CASE("Units: counts in a range", "[units]") {
   CHECK(units::parse_count("5", "--repetitions", 1, 1000) == 5);
   CHECK(units::parse_count("0", "--warmup", 0, 100) == 0);

@@ -264,6 +264,29 @@ TEST_CASE("Workloads: IO ops wrap every blocking call", "[workloads]") {
   }
 }
 
+TEST_CASE("Workloads: mixed turns a compute time into count iterations measured here", "[workloads]") {
+  conc_probe::WorkloadParams params;
+  params.name = "mixed";
+  params.compute_time = 2ms;
+  auto workload = conc_probe::make_workload(params);
+  workload->start_shared(params);
+  const std::uint64_t for_2ms = params.compute_size;
+  CHECK(for_2ms > 0);
+  params.compute_time = 8ms;
+  workload->start_shared(params);
+  // Four times the time, about four times the iterations (generous: a busy machine's
+  // calibration runs may be slowed unevenly).
+  CHECK(params.compute_size > 2 * for_2ms);
+  CHECK(params.compute_size < 8 * for_2ms);
+  workload->stop_shared();
+  // Without a compute time the iterations stay as given.
+  auto plain = small_params("mixed");
+  auto other = conc_probe::make_workload(plain);
+  other->start_shared(plain);
+  CHECK(plain.compute_size == 1000);
+  other->stop_shared();
+}
+
 TEST_CASE("Workloads: zero io latency still makes the blocking call", "[workloads]") {
   auto params = small_params("sleep");
   params.io_latency = 0ns;
