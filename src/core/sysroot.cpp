@@ -26,7 +26,13 @@ fs::path SysRoot::path(std::string_view absolute) const {
 std::optional<std::string> SysRoot::read(std::string_view absolute) const {
   // Plain open/read: the probe reads a few hundred small files and a stream per file
   // costs more than the read itself. /proc and /sys files report size 0, so read until EOF.
-  const int fd = ::open(path(absolute).c_str(), O_RDONLY | O_CLOEXEC);
+  // The path as a plain string: building a std::filesystem::path per file cost more
+  // than the read of a one-line sysfs file.
+  while (!absolute.empty() && absolute.front() == '/') absolute.remove_prefix(1);
+  std::string file = root_.native();
+  if (file.empty() || file.back() != '/') file += '/';
+  file += absolute;
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
   std::string content;
   char buffer[8192];
