@@ -9,11 +9,15 @@ prints both side by side with the fidelity targets:
   IO sleep speed-up at 2/4/8/16 threads                   within +-15%
   convoy IO ops/s at each interval                        within a factor of 2
 
-Usage: bench/gil_vs_cpython.py [--binary build/release/conc-probe] [--python python3] [--seconds 1]
+Both sides take the median of 3: conc-probe's repetitions, and --runs runs of each Python
+program.
+
+Usage: bench/gil_vs_cpython.py [--binary build/release/conc-probe] [--python python3] [--seconds 1] [--runs 3]
 """
 import argparse
 import json
 import shutil
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -25,9 +29,15 @@ ROWS = []
 
 
 def python(opts, *args, interpreter=None):
-    out = subprocess.run([interpreter or opts.python, str(REFERENCE), *args], capture_output=True, text=True,
-                         check=True)
-    return json.loads(out.stdout)
+    """Runs a reference scenario --runs times and returns each numeric field's median: one
+    run of a Python program is as noisy as one repetition of a conc-probe cell."""
+    runs = [json.loads(subprocess.run([interpreter or opts.python, str(REFERENCE), *args], capture_output=True,
+                                      text=True, check=True).stdout) for _ in range(opts.runs)]
+    merged = dict(runs[0])
+    for key, value in runs[0].items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            merged[key] = statistics.median(run[key] for run in runs)
+    return merged
 
 
 def conc_probe(opts, *args):
@@ -126,6 +136,7 @@ def main():
     parser.add_argument("--binary", default=str(ROOT / "build/release/conc-probe"))
     parser.add_argument("--python", default="python3")
     parser.add_argument("--seconds", type=float, default=1.0)
+    parser.add_argument("--runs", type=int, default=3, help="runs of each Python scenario (median taken)")
     parser.add_argument("--count", type=int, default=20_000_000, help="countdown size of the CPU scenario")
     opts = parser.parse_args()
     version = subprocess.run([opts.python, "--version"], capture_output=True, text=True).stdout.strip()
