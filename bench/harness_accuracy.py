@@ -5,8 +5,9 @@ Prints, in one run:
   1. CPU-bound speed-up of `threads` and `process` at 2 workers (target >= 1.9 on a quiet
      2-core machine);
   2. `sleep` speed-up at N threads against the ideal N (target within 5%);
-  3. start-up of one thread / one process as conc-probe measures it, against a minimal
-     stand-alone std::thread create+join and fork+waitpid (target within 25%);
+  3. start-up of one thread / one process as conc-probe measures it (launch until the worker
+     is ready), against a minimal stand-alone std::thread create+join and fork+waitpid, both
+     back to back and after 20 ms of work (target within 25%);
   4. engine overhead per op: the worker loop's own cost per op (against a bare loop over a
      trivial op) as a share of each default workload's op, with an end-to-end cross-check
      of a single cell against the same ops in a bare loop (target below 1%);
@@ -77,18 +78,25 @@ def report_speedups(binary, duration, reps):
 def report_startup(binary, startup, reps):
     print("3. start-up of one worker: conc-probe vs a minimal stand-alone measurement (target within 25%)")
     ref = json.loads(subprocess.run([str(startup)], capture_output=True, text=True, check=True).stdout)
-    report = bench(binary, "--workload", "count", "--mode", "single,threads,process", "--workers", "1",
-                   "--duration", "20ms", "--repetitions", str(max(int(reps), 15)), "--warmup", "2")
-    for (workload, mode, workers), cell in cells(report):
-        if mode == "threads":
-            reference = ref["thread_create_join_seconds"]
-        elif mode == "process":
-            reference = ref["fork_wait_seconds"]
-        else:
-            continue
-        ours = cell["startup_seconds"]["median"]
-        print(f"   {mode:8}: conc-probe {ours * 1e6:8.1f} us   reference {reference * 1e6:8.1f} us"
-              f"   ratio {ours / reference:5.2f}")
+
+    def ours(modes, duration, repetitions):
+        report = bench(binary, "--workload", "count", "--mode", modes, "--workers", "1", "--duration", duration,
+                       "--repetitions", str(repetitions), "--warmup", "2")
+        return {mode: cell["startup_seconds"]["median"] for (_, mode, _), cell in cells(report)}
+
+    # Back to back: 1 ms cells of one mode, so launches follow each other as in the
+    # reference's loop. After work: the cells of an ordinary run, each launch following
+    # 20 ms of computing (the previous cell), against the reference's launches after 20 ms
+    # of computing. An idle virtual CPU must be woken by the host, which dominates the second.
+    back_to_back = {**ours("threads", "1ms", 50), **ours("process", "1ms", 50)}
+    after_work = ours("single,threads,process", "20ms", max(int(reps), 15))
+    for condition, measured, suffix in (("back to back", back_to_back, ""),
+                                        ("after work  ", after_work, "_after_work")):
+        for mode, key in (("threads", "thread_create_join"), ("process", "fork_wait")):
+            reference = ref[f"{key}{suffix}_seconds"]
+            value = measured[mode]
+            print(f"   {condition} {mode:8}: conc-probe {value * 1e6:8.1f} us   reference {reference * 1e6:8.1f} us"
+                  f"   ratio {value / reference:5.2f}")
 
 
 def report_overhead(binary, overhead, duration, reps):
