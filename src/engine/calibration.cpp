@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <numeric>
 #include <stdexcept>
 
 #include "conc_probe/engine.hpp"
@@ -52,6 +53,20 @@ double count_ops_per_second(std::chrono::nanoseconds duration) {
     now = monotonic_ns();
   }
   return static_cast<double>(ops) / (static_cast<double>(now - start) * 1e-9);
+}
+
+std::uint64_t balanced_total(std::uint64_t total, const std::vector<unsigned>& workers) {
+  const std::uint64_t limit = total + total / 10;
+  std::uint64_t multiple = 1;
+  for (const unsigned count : workers) {
+    if (count == 0) continue;
+    const std::uint64_t c = count;
+    const std::uint64_t reduced = multiple / std::gcd(multiple, c);
+    if (reduced > limit / c) return total;  // the multiple would pass the limit (or overflow)
+    multiple = reduced * c;
+  }
+  const std::uint64_t rounded = (total + multiple - 1) / multiple * multiple;
+  return rounded <= limit ? rounded : total;
 }
 
 }  // namespace conc_probe::engine

@@ -178,6 +178,7 @@ void run_workload(const BenchConfig& config, const std::string& name, BenchRepor
       tell(observer, fmt::format("calibrating {}", name));
       std::uint64_t total = engine::calibrate(*workload, params, config.duration);
       for (const unsigned workers : config.workers) total = std::max<std::uint64_t>(total, workers);
+      total = engine::balanced_total(total, config.workers);
       prepare_cells(run, total);
     }
     measure(run);

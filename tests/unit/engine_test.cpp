@@ -68,6 +68,19 @@ TEST_CASE("Engine: the cell matrix runs single once and gil per switch interval"
   CHECK(keys.front().workers == 1);
 }
 
+TEST_CASE("Engine: the op total is split evenly when that costs little", "[engine]") {
+  using conc_probe::engine::balanced_total;
+  CHECK(balanced_total(179, {1, 2, 4, 8, 16}) == 192);  // 16 equal shares of 12
+  CHECK(balanced_total(920, {1, 2, 4, 8, 16}) == 928);
+  CHECK(balanced_total(960, {1, 2, 4, 8, 16}) == 960);  // already even
+  CHECK(balanced_total(100, {1, 3}) == 102);
+  CHECK(balanced_total(10, {16}) == 10);                 // 16 would add 60%
+  CHECK(balanced_total(1000, {7, 11, 13}) == 1001);
+  CHECK(balanced_total(500, {7, 11, 13}) == 500);        // lcm 1001: far too many
+  CHECK(balanced_total(50, {}) == 50);
+  CHECK(balanced_total(1ULL << 62, {4000000, 3999999, 3999998}) == (1ULL << 62));  // lcm beyond the limit
+}
+
 TEST_CASE("Engine: invalid configurations are usage errors", "[engine]") {
   BenchConfig config = small_config("count");
   config.workers = {0};
@@ -132,7 +145,8 @@ TEST_CASE("Engine: --cpus 0 makes CPU-bound threads timeshare", "[engine][timing
   const CellResult* threads = find_cell(report, Mode::Threads, 2);
   REQUIRE(threads != nullptr);
   REQUIRE(threads->speedup.has_value());
-  CHECK(threads->speedup->estimate < 1.35);
+  // About 1 (2 on two free CPUs); generous, as a loaded machine slows the cells unevenly.
+  CHECK(threads->speedup->estimate < 1.6);
   CHECK(threads->cores_used.median < 1.2);
   CHECK(engine::current_affinity() == before);  // restored after the run
 }

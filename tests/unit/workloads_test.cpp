@@ -274,10 +274,10 @@ TEST_CASE("Workloads: mixed turns a compute time into count iterations measured 
   CHECK(for_2ms > 0);
   params.compute_time = 8ms;
   workload->start_shared(params);
-  // Four times the time, about four times the iterations (generous: a busy machine's
-  // calibration runs may be slowed unevenly).
-  CHECK(params.compute_size > 2 * for_2ms);
-  CHECK(params.compute_size < 8 * for_2ms);
+  // Four times the time, about four times the iterations. Generous: on a busy machine the
+  // calibration runs of one call may all be slowed and those of the other not.
+  CHECK(params.compute_size > 3 * for_2ms / 2);
+  CHECK(params.compute_size < 16 * for_2ms);
   workload->stop_shared();
   // Without a compute time the iterations stay as given.
   auto plain = small_params("mixed");
