@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <optional>
 
@@ -12,13 +13,16 @@ namespace {
 constexpr double kScales = 1.3;     // a speed-up below this is "no speed-up"
 constexpr double kKeepsUp = 0.7;    // gil within 70% of threads "keeps up"
 
-/// The speed-up of `mode` at the largest worker count of `workload` (first switch
-/// interval for gil), if that cell succeeded.
+constexpr double kImpossible = 1.15;  // a CPU-bound speed-up this far above the CPUs is noise
+
+/// The speed-up of `mode` at the largest worker count of `workload` up to `max_workers`
+/// (first switch interval for gil), if that cell succeeded.
 std::optional<double> speedup_of(const BenchReport& report, const std::string& workload, Mode mode,
-                                 unsigned& workers) {
+                                 unsigned& workers, unsigned max_workers = ~0U) {
   const CellResult* best = nullptr;
   for (const auto& cell : report.cells) {
     if (cell.key.workload != workload || cell.key.mode != mode || cell.failed || !cell.speedup) continue;
+    if (cell.key.workers > max_workers) continue;
     if (best == nullptr || cell.key.workers > best->key.workers) best = &cell;
   }
   if (best == nullptr) return std::nullopt;
@@ -78,24 +82,55 @@ std::optional<Finding> convoy_finding(const BenchReport& report) {
                                               : "no convoy effect measured here.")};
 }
 
+/// The CPUs the run could use: its --cpus list, else the probe's usable capacity (quota
+/// included), if known.
+std::optional<double> cpu_capacity(const BenchReport& report) {
+  if (report.config.cpus) return static_cast<double>(report.config.cpus->size());
+  const auto& cpu = report.platform.cpu;
+  if (cpu.usable_fraction) return *cpu.usable_fraction;
+  if (cpu.usable_cpus) return static_cast<double>(*cpu.usable_cpus);
+  return std::nullopt;
+}
+
+/// The worker count a finding about `kind` speaks of: for CPU-bound work the largest count
+/// that fits the CPUs (more workers than CPUs only timeshare them), otherwise all counts.
+unsigned finding_workers(const BenchReport& report, const std::string& workload, WorkloadKind kind) {
+  const auto capacity = cpu_capacity(report);
+  if (kind != WorkloadKind::Cpu || !capacity) return ~0U;
+  const auto fitting = static_cast<unsigned>(std::max(1.0, std::ceil(*capacity)));
+  const bool any_fits = std::any_of(report.cells.begin(), report.cells.end(), [&](const CellResult& c) {
+    return c.key.workload == workload && c.key.mode != Mode::Single && c.key.workers <= fitting && c.speedup;
+  });
+  return any_fits ? fitting : ~0U;
+}
+
 std::optional<Finding> kind_finding(const BenchReport& report, WorkloadKind kind) {
   const auto first = std::find_if(report.cells.begin(), report.cells.end(),
                                   [&](const CellResult& c) { return c.kind == kind && !c.time_bounded; });
   if (first == report.cells.end()) return std::nullopt;
   const std::string& workload = first->key.workload;
+  const unsigned max_workers = finding_workers(report, workload, kind);
   std::map<Mode, double> speedups;
   unsigned workers = 1;
   std::string parts;
+  double highest = 0;
   for (const Mode mode : {Mode::Process, Mode::Threads, Mode::Gil}) {
-    if (const auto value = speedup_of(report, workload, mode, workers)) {
+    if (const auto value = speedup_of(report, workload, mode, workers, max_workers)) {
       speedups[mode] = *value;
+      highest = std::max(highest, *value);
       parts += fmt::format("{}{} {:.1f}x", parts.empty() ? "" : ", ", to_string(mode), *value);
     }
   }
   if (speedups.empty()) return std::nullopt;
-  return Finding{std::string(to_string(kind)),
-                 fmt::format("{} ({}, {} workers): {} -> {}", kind_label(kind), workload, workers,
-                             parts, conclusion(kind, speedups))};
+  std::string text = fmt::format("{} ({}, {} workers): {} -> {}", kind_label(kind), workload, workers, parts,
+                                 conclusion(kind, speedups));
+  const auto capacity = cpu_capacity(report);
+  if (kind == WorkloadKind::Cpu && capacity && highest > kImpossible * *capacity) {
+    text += fmt::format(" Note: {:.1f}x is more than {:g} CPUs can give CPU-bound work; the single cell "
+                        "ran slow (see the busy marks), so these speed-ups overstate.",
+                        highest, *capacity);
+  }
+  return Finding{std::string(to_string(kind)), text};
 }
 
 /// The successful cell of `mode` with the most workers of the first workload, if any.
