@@ -94,8 +94,9 @@ void write_row(std::ostream& out, const Row& row, const std::vector<std::size_t>
 
 void write_preamble(std::ostream& out, const BenchReport& report) {
   const auto& c = report.config;
-  out << "conc-probe bench: " << report.cells.size() << " cells, " << c.repetitions
-      << " repetitions each (median \xC2\xB1 MAD; speed-up vs single, 95% CI of the median)\n";
+  out << "conc-probe bench: " << report.cells.size() << (report.cells.size() == 1 ? " cell, " : " cells, ")
+      << c.repetitions << (c.repetitions == 1 ? " repetition" : " repetitions")
+      << " each (median \xC2\xB1 MAD; speed-up vs single, 95% CI of the median)\n";
   if (report.interrupted) out << "INTERRUPTED: the results below are partial.\n";
   if (report.busy) out << "BUSY: other processes or VM steal took CPU during some repetitions (marked).\n";
   out << '\n';
