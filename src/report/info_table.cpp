@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <ostream>
@@ -126,9 +127,24 @@ Section topology_section(const PlatformReport& r) {
     b.add(fmt::format("core kind {}", i), kind_text(t.core_kinds[i]), "topology.core_kinds");
   }
   if (t.numa_nodes.empty()) b.add("NUMA nodes", kUnknown, "topology.numa_nodes");
+  std::uint64_t node_memory = 0;
+  bool all_known = !t.numa_nodes.empty();
   for (const auto& node : t.numa_nodes) {
     b.add(fmt::format("NUMA node {}", node.id),
           fmt::format("CPUs {}, memory {}", node.cpus.to_string(), bytes_text(node.memory_bytes)), "topology.numa_nodes");
+    all_known = all_known && node.memory_bytes.has_value();
+    node_memory += node.memory_bytes.value_or(0);
+  }
+  // The nodes' meminfo and /proc/meminfo are separate kernel views; in a container /proc
+  // may be replaced (lxcfs, a sandbox) while /sys is not. Say so rather than let one
+  // silently contradict the other.
+  if (all_known && r.memory.total_bytes) {
+    const auto total = static_cast<double>(*r.memory.total_bytes);
+    if (std::abs(static_cast<double>(node_memory) - total) > 0.1 * total) {
+      b.add("NUMA memory", fmt::format("nodes hold {} in all, /proc/meminfo says {}: the two views disagree",
+                                       bytes_text(node_memory), bytes_text(r.memory.total_bytes)),
+            "topology.numa_nodes");
+    }
   }
   for (const auto& cache : t.caches) {
     b.add(cache.name, fmt::format("{} x {} = {}", bytes_text(cache.size_bytes), number_or_unknown(cache.instances),

@@ -99,6 +99,16 @@ TEST_CASE("info table: grouped, values with sources, colour only when asked", "[
   CHECK(colored.find('\033') != std::string::npos);
 }
 
+TEST_CASE("info table: NUMA memory that disagrees with /proc/meminfo is pointed out", "[info]") {
+  auto r = sample_report();
+  r.topology.numa_nodes.push_back({0, CpuSet{{0, 1}}, 4ULL << 30});
+  r.topology.numa_nodes.push_back({1, CpuSet{{2, 3}}, 4ULL << 30});
+  CHECK(render(r, Format::Table).find("NUMA memory") == std::string::npos);  // 8 GiB both ways
+  r.topology.numa_nodes.pop_back();
+  const auto text = render(r, Format::Table);
+  CHECK(text.find("nodes hold 4.0 GiB in all, /proc/meminfo says 8.0 GiB") != std::string::npos);
+}
+
 TEST_CASE("info: markdown and csv are refused", "[info]") {
   CHECK_THROWS_AS(render(sample_report(), Format::Csv), UsageError);
 }
