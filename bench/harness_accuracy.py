@@ -7,7 +7,8 @@ Prints, in one run:
   2. `sleep` speed-up at N threads against the ideal N (target within 5%);
   3. start-up of one thread / one process as conc-probe measures it (launch until the worker
      is ready), against a minimal stand-alone std::thread create+join and fork+waitpid, both
-     back to back and after 20 ms of work (target within 25%);
+     back to back and after 20 ms of work, plus the engine's launch code itself run in the
+     reference's loop (target within 25%);
   4. engine overhead per op: the worker loop's own cost per op (against a bare loop over a
      trivial op) as a share of each default workload's op, with an end-to-end cross-check
      of a single cell against the same ops in a bare loop (target below 1%);
@@ -54,7 +55,10 @@ def compile_reference(build, tmp):
                                                           "version")]
     subprocess.run(["g++", "-O2", "-std=c++20", "-pthread", f"-I{ROOT / 'include'}", f"-I{ROOT / 'src'}",
                     str(ROOT / "bench/reference/loop_overhead.cpp"), *libs, "-lfmt", "-o", str(loop)], check=True)
-    return startup, (overhead, loop)
+    launch = tmp / "launch_loop"
+    subprocess.run(["g++", "-O2", "-std=c++20", "-pthread", f"-I{ROOT / 'include'}", f"-I{ROOT / 'src'}",
+                    str(ROOT / "bench/reference/launch_loop.cpp"), *libs, "-lfmt", "-o", str(launch)], check=True)
+    return (startup, launch), (overhead, loop)
 
 
 def report_speedups(binary, duration, reps):
@@ -76,8 +80,14 @@ def report_speedups(binary, duration, reps):
 
 
 def report_startup(binary, startup, reps):
+    startup, launch = startup
     print("3. start-up of one worker: conc-probe vs a minimal stand-alone measurement (target within 25%)")
     ref = json.loads(subprocess.run([str(startup)], capture_output=True, text=True, check=True).stdout)
+    same_loop = json.loads(subprocess.run([str(launch)], capture_output=True, text=True, check=True).stdout)
+    print(f"   same loop    threads : conc-probe {same_loop['launch_to_ready_seconds'] * 1e6:8.1f} us   reference"
+          f" {same_loop['create_join_seconds'] * 1e6:8.1f} us   ratio"
+          f" {same_loop['launch_to_ready_seconds'] / same_loop['create_join_seconds']:5.2f}"
+          "   (the engine's launch code alternating with create+join)")
 
     def ours(modes, duration, repetitions):
         report = bench(binary, "--workload", "count", "--mode", modes, "--workers", "1", "--duration", duration,
