@@ -18,21 +18,26 @@ SysRoot::SysRoot(fs::path root) : root_(std::move(root)) {
   if (root_.empty()) root_ = "/";
 }
 
-fs::path SysRoot::path(std::string_view absolute) const {
+namespace {
+
+/// `absolute` (leading slashes dropped) under `root`, as a plain string: building a
+/// std::filesystem::path for every file read cost more than reading a one-line sysfs file.
+std::string under_root(const fs::path& root, std::string_view absolute) {
   while (!absolute.empty() && absolute.front() == '/') absolute.remove_prefix(1);
-  return root_ / absolute;
+  std::string joined = root.native();
+  if (joined.empty() || joined.back() != '/') joined += '/';
+  joined += absolute;
+  return joined;
 }
+
+}  // namespace
+
+fs::path SysRoot::path(std::string_view absolute) const { return under_root(root_, absolute); }
 
 std::optional<std::string> SysRoot::read(std::string_view absolute) const {
   // Plain open/read: the probe reads a few hundred small files and a stream per file
   // costs more than the read itself. /proc and /sys files report size 0, so read until EOF.
-  // The path as a plain string: building a std::filesystem::path per file cost more
-  // than the read of a one-line sysfs file.
-  while (!absolute.empty() && absolute.front() == '/') absolute.remove_prefix(1);
-  std::string file = root_.native();
-  if (file.empty() || file.back() != '/') file += '/';
-  file += absolute;
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = ::open(under_root(root_, absolute).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
   std::string content;
   char buffer[8192];
