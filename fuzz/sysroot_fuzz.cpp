@@ -35,7 +35,8 @@ constexpr std::array<std::string_view, 14> kFiles{
 
 const std::filesystem::path& root() {
   static const std::filesystem::path path = [] {
-    std::string pattern = (std::filesystem::temp_directory_path() / "conc-probe-fuzz-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "conc-probe-fuzz-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) std::abort();
     return std::filesystem::path(pattern);
   }();
@@ -55,7 +56,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::filesystem::create_directories(path.parent_path());
     std::ofstream(path, std::ios::binary | std::ios::trunc) << piece;
   }
-  conc_probe::ProbeOptions options{conc_probe::SysRoot(root()), std::map<std::string, std::string>{}};
+  conc_probe::ProbeOptions options{conc_probe::SysRoot(root()),
+                                   std::map<std::string, std::string>{}};
   (void)conc_probe::probe_platform(options);
   return 0;
 }

@@ -31,6 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   accept_or_refuse([&] { (void)parse_duration_list(text, "--switch-interval"); });
   accept_or_refuse([&] { (void)parse_percentage(text, "--threshold"); });
   accept_or_refuse([&] { (void)parse_count(text, "--repetitions", 1, 1000); });
-  accept_or_refuse([&] { (void)parse_worker_list(text, "--workers", auto_counts, 1024, "the cap"); });
+  accept_or_refuse(
+      [&] { (void)parse_worker_list(text, "--workers", auto_counts, 1024, "the cap"); });
   return 0;
 }

@@ -30,11 +30,12 @@ int main() {
     launch.push_back(engine::run_on_threads(plan, *workload, params, hooks).startup_seconds);
     const auto start = std::chrono::steady_clock::now();
     std::thread([] {}).join();
-    create_join.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    create_join.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   workload->stop_shared();
   std::sort(launch.begin(), launch.end());
   std::sort(create_join.begin(), create_join.end());
-  std::printf("{\"launch_to_ready_seconds\": %.9f, \"create_join_seconds\": %.9f}\n", launch[launch.size() / 2],
-              create_join[create_join.size() / 2]);
+  std::printf("{\"launch_to_ready_seconds\": %.9f, \"create_join_seconds\": %.9f}\n",
+              launch[launch.size() / 2], create_join[create_join.size() / 2]);
 }

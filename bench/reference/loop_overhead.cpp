@@ -29,7 +29,8 @@ double best_seconds_per_op(std::uint64_t ops, int passes, F&& pass) {
   for (int i = 0; i <= passes; ++i) {  // the first pass warms up and is not counted
     const auto start = std::chrono::steady_clock::now();
     pass();
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (i > 0) best = std::min(best, seconds / static_cast<double>(ops));
   }
   return best;
@@ -52,13 +53,15 @@ int main(int argc, char** argv) {
   const auto engine_with_stride = [&](std::uint64_t stride) {
     return best_seconds_per_op(ops, passes, [&] {
       conc_probe::engine::WorkerResult result;
-      conc_probe::engine::run_ops(session, context, conc_probe::engine::OpRange{0, ops}, stride, result);
+      conc_probe::engine::run_ops(session, context, conc_probe::engine::OpRange{0, ops}, stride,
+                                  result);
       sink ^= result.checksum;
     });
   };
   const double engine = engine_with_stride(0);
   const double sampled = engine_with_stride(std::max<std::uint64_t>(1, ops / 1000));
-  std::printf("{\"bare_seconds_per_op\": %.12f, \"engine_seconds_per_op\": %.12f, "
-              "\"engine_sampling_seconds_per_op\": %.12f, \"sink\": %llu}\n",
-              bare, engine, sampled, static_cast<unsigned long long>(sink & 1));
+  std::printf(
+      "{\"bare_seconds_per_op\": %.12f, \"engine_seconds_per_op\": %.12f, "
+      "\"engine_sampling_seconds_per_op\": %.12f, \"sink\": %llu}\n",
+      bare, engine, sampled, static_cast<unsigned long long>(sink & 1));
 }

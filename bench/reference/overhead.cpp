@@ -33,14 +33,16 @@ int main(int argc, char** argv) {
     checksum = 0;
     const auto start = std::chrono::steady_clock::now();
     for (std::uint64_t i = 0; i < ops; ++i) checksum += session->run_op(i, context);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (pass > 0) per_op.push_back(seconds / static_cast<double>(ops));
   }
   session.reset();
   workload->stop_shared();
   std::sort(per_op.begin(), per_op.end());
-  std::printf("{\"workload\": \"%s\", \"ops\": %llu, \"min_seconds_per_op\": %.12f, "
-              "\"median_seconds_per_op\": %.12f, \"checksum\": \"%llx\"}\n",
-              argv[1], static_cast<unsigned long long>(ops), per_op.front(), per_op[per_op.size() / 2],
-              static_cast<unsigned long long>(checksum));
+  std::printf(
+      "{\"workload\": \"%s\", \"ops\": %llu, \"min_seconds_per_op\": %.12f, "
+      "\"median_seconds_per_op\": %.12f, \"checksum\": \"%llx\"}\n",
+      argv[1], static_cast<unsigned long long>(ops), per_op.front(), per_op[per_op.size() / 2],
+      static_cast<unsigned long long>(checksum));
 }

@@ -41,7 +41,9 @@ double median_seconds(int runs, std::chrono::milliseconds work_before, F&& once)
   return times[times.size() / 2];
 }
 
-void thread_once() { std::thread([] {}).join(); }
+void thread_once() {
+  std::thread([] {}).join();
+}
 
 void fork_once() {
   const pid_t pid = ::fork();
@@ -58,7 +60,8 @@ int main() {
   const double fork_wait = median_seconds(200, milliseconds(0), fork_once);
   const double thread_after = median_seconds(31, milliseconds(20), thread_once);
   const double fork_after = median_seconds(31, milliseconds(20), fork_once);
-  std::printf("{\"thread_create_join_seconds\": %.9f, \"fork_wait_seconds\": %.9f, "
-              "\"thread_create_join_after_work_seconds\": %.9f, \"fork_wait_after_work_seconds\": %.9f}\n",
-              thread, fork_wait, thread_after, fork_after);
+  std::printf(
+      "{\"thread_create_join_seconds\": %.9f, \"fork_wait_seconds\": %.9f, "
+      "\"thread_create_join_after_work_seconds\": %.9f, \"fork_wait_after_work_seconds\": %.9f}\n",
+      thread, fork_wait, thread_after, fork_after);
 }

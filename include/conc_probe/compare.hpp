@@ -59,7 +59,7 @@ struct CompareOptions {
 struct CellComparison {
   std::string id;
   Verdict verdict = Verdict::Inconclusive;
-  std::string reason;  ///< why inconclusive, or "" 
+  std::string reason;  ///< why inconclusive, or ""
   double base_median = 0;
   double new_median = 0;
   Ratio ratio;  ///< new wall / base wall: > 1 is slower
@@ -78,9 +78,11 @@ Ratio bootstrap_ratio(const std::vector<double>& base, const std::vector<double>
                       const CompareOptions& options);
 
 /// Compares two runs cell by cell. Throws UsageError when their cells do not match.
-Comparison compare_runs(const LoadedRun& base, const LoadedRun& next, const CompareOptions& options);
+Comparison compare_runs(const LoadedRun& base, const LoadedRun& next,
+                        const CompareOptions& options);
 
 /// Writes the comparison as a table, markdown (for a pull-request comment) or JSON.
-void write_comparison(std::ostream& out, const Comparison& comparison, Format format, Style style = {});
+void write_comparison(std::ostream& out, const Comparison& comparison, Format format,
+                      Style style = {});
 
 }  // namespace conc_probe

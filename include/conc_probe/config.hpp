@@ -39,7 +39,7 @@ struct BenchConfig {
   GilPolicy gil_policy = GilPolicy::New;
   unsigned check_interval = 100;
   StartMethod start_method = StartMethod::Fork;
-  std::optional<CpuSet> cpus;  ///< restrict the whole run to these CPUs
+  std::optional<CpuSet> cpus;        ///< restrict the whole run to these CPUs
   WorkloadParams workload_defaults;  ///< io_latency, op sizes
   std::uint64_t seed = 1;
   std::vector<std::string> command_line;

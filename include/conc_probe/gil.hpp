@@ -43,8 +43,8 @@ struct GilMetrics {
   std::uint64_t forced_switches = 0;  ///< releases that honoured a drop request
   double total_wait_seconds = 0;      ///< summed over threads: time spent waiting to take it
   double total_hold_seconds = 0;
-  std::vector<double> hold_seconds;   ///< every completed hold, in order of release (first 1M)
-  std::uint64_t events_dropped = 0;   ///< timeline events not kept (over the 200k cap)
+  std::vector<double> hold_seconds;  ///< every completed hold, in order of release (first 1M)
+  std::uint64_t events_dropped = 0;  ///< timeline events not kept (over the 200k cap)
 };
 
 /// One thread's view of the lock: an OpContext whose checkpoints honour drop requests and

@@ -24,8 +24,7 @@ inline constexpr char kTimelineIdle = ' ';
 /// thread did most during its slice: kTimelineHold, kTimelineWait, kTimelineIo, or
 /// kTimelineIdle. Throws UsageError when width < 10, window_ns <= 0 or threads == 0.
 std::string render_timeline(const std::vector<GilEvent>& events, unsigned threads,
-                            std::int64_t window_start_ns, std::int64_t window_ns,
-                            unsigned width);
+                            std::int64_t window_start_ns, std::int64_t window_ns, unsigned width);
 
 /// Writes the events as trace-event JSON ({"traceEvents": [...]}) that chrome://tracing and
 /// ui.perfetto.dev open: one "X" (complete) event per span with ts/dur in microseconds,

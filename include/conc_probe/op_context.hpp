@@ -19,8 +19,7 @@ class OpContext {
   /// One relaxed load (plus a countdown) on the fast path; calls on_checkpoint() when the
   /// breaker flag is set or the tick countdown reaches zero.
   void checkpoint() noexcept {
-    if (breaker_ != nullptr &&
-        (breaker_->load(std::memory_order_relaxed) || --ticks_ == 0)) {
+    if (breaker_ != nullptr && (breaker_->load(std::memory_order_relaxed) || --ticks_ == 0)) {
       on_checkpoint();
     }
   }

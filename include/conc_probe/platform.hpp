@@ -16,11 +16,11 @@ namespace conc_probe {
 
 /// The CPU count ladder, from what the kernel could ever use down to what this process may.
 struct CpuCounts {
-  std::optional<CpuSet> possible;  ///< /sys/devices/system/cpu/possible
-  std::optional<CpuSet> present;   ///< .../present
-  std::optional<CpuSet> online;    ///< .../online
-  std::optional<CpuSet> offline;   ///< present minus online (or .../offline)
-  std::optional<CpuSet> affinity;  ///< sched_getaffinity (live) or Cpus_allowed_list
+  std::optional<CpuSet> possible;       ///< /sys/devices/system/cpu/possible
+  std::optional<CpuSet> present;        ///< .../present
+  std::optional<CpuSet> online;         ///< .../online
+  std::optional<CpuSet> offline;        ///< present minus online (or .../offline)
+  std::optional<CpuSet> affinity;       ///< sched_getaffinity (live) or Cpus_allowed_list
   std::optional<CpuSet> cgroup_cpuset;  ///< effective cpuset of this process's cgroup
   /// CPU quota as a fraction of one CPU (1.5 = one and a half CPUs); nullopt = no quota.
   std::optional<double> cgroup_quota;
@@ -39,8 +39,8 @@ struct CpuCounts {
 
 /// The cgroup this process belongs to.
 struct CgroupInfo {
-  std::optional<int> version;        ///< 1, 2, or unknown
-  std::optional<std::string> path;   ///< the process's cgroup path (v2, or v1 cpu controller)
+  std::optional<int> version;       ///< 1, 2, or unknown
+  std::optional<std::string> path;  ///< the process's cgroup path (v2, or v1 cpu controller)
   std::optional<std::uint64_t> memory_limit_bytes;  ///< min over ancestors; nullopt = none
   std::optional<std::string> memory_limit_path;     ///< cgroup the memory minimum comes from
 };
@@ -48,10 +48,10 @@ struct CgroupInfo {
 /// One cache level/type, with the number of separate instances of it.
 struct CacheInfo {
   unsigned level = 0;
-  std::string type;  ///< "Data", "Instruction", "Unified"
-  std::optional<std::uint64_t> size_bytes;      ///< size of one instance
-  std::optional<unsigned> instances;            ///< distinct shared_cpu_list values
-  std::optional<std::uint64_t> total_bytes;     ///< size_bytes * instances
+  std::string type;                          ///< "Data", "Instruction", "Unified"
+  std::optional<std::uint64_t> size_bytes;   ///< size of one instance
+  std::optional<unsigned> instances;         ///< distinct shared_cpu_list values
+  std::optional<std::uint64_t> total_bytes;  ///< size_bytes * instances
   /// lscpu-style name: L1d, L1i, L2, L3 (L2d etc. for data-only upper levels).
   std::string name;
 };
@@ -63,8 +63,8 @@ struct CoreKind {
   CpuSet cpus;                            ///< logical CPUs of this kind (online ones)
   std::optional<unsigned> cores;          ///< physical cores of this kind
   std::optional<unsigned> threads_per_core;
-  std::optional<unsigned> sockets;        ///< packages holding cores of this kind
-  std::optional<unsigned> capacity;       ///< ARM cpu_capacity when known
+  std::optional<unsigned> sockets;              ///< packages holding cores of this kind
+  std::optional<unsigned> capacity;             ///< ARM cpu_capacity when known
   std::optional<std::string> midr_implementer;  ///< raw "0x41" (ARM)
   std::optional<std::string> midr_part;         ///< raw "0xd46" (ARM)
   std::optional<std::string> family;            ///< x86 "cpu family"
@@ -80,40 +80,40 @@ struct NumaNode {
 
 struct Topology {
   std::optional<unsigned> packages;
-  std::optional<unsigned> cores;           ///< physical cores, all kinds
-  std::optional<unsigned> logical_cpus;    ///< online logical CPUs
+  std::optional<unsigned> cores;         ///< physical cores, all kinds
+  std::optional<unsigned> logical_cpus;  ///< online logical CPUs
   std::vector<CoreKind> core_kinds;
-  std::vector<NumaNode> numa_nodes;        ///< empty = unknown (no NUMA info)
+  std::vector<NumaNode> numa_nodes;  ///< empty = unknown (no NUMA info)
   std::vector<CacheInfo> caches;
   std::optional<unsigned> books;    ///< s390
   std::optional<unsigned> drawers;  ///< s390
 };
 
 struct Identity {
-  std::optional<std::string> model_name;  ///< the first core kind's name (or the only)
-  std::optional<std::string> vendor;      ///< "GenuineIntel", "ARM", ...
-  std::optional<std::string> machine;     ///< uname machine: x86_64, aarch64, ...
-  std::optional<unsigned> os_bits;        ///< bits of the running kernel/OS
+  std::optional<std::string> model_name;     ///< the first core kind's name (or the only)
+  std::optional<std::string> vendor;         ///< "GenuineIntel", "ARM", ...
+  std::optional<std::string> machine;        ///< uname machine: x86_64, aarch64, ...
+  std::optional<unsigned> os_bits;           ///< bits of the running kernel/OS
   unsigned binary_bits = sizeof(void*) * 8;  ///< bits of this binary
-  std::optional<std::string> byte_order;  ///< "little" / "big"
-  std::optional<std::string> isa_level;   ///< x86-64-v1..v4 from cpuinfo flags
+  std::optional<std::string> byte_order;     ///< "little" / "big"
+  std::optional<std::string> isa_level;      ///< x86-64-v1..v4 from cpuinfo flags
   std::optional<std::uint64_t> page_size;
 };
 
 struct OsInfo {
-  std::optional<std::string> system;          ///< "Linux", "Darwin"
+  std::optional<std::string> system;  ///< "Linux", "Darwin"
   std::optional<std::string> kernel_release;
   std::optional<std::string> kernel_version;
-  std::optional<std::string> distribution;    ///< os-release PRETTY_NAME
-  std::optional<std::string> distribution_id; ///< os-release ID
+  std::optional<std::string> distribution;          ///< os-release PRETTY_NAME
+  std::optional<std::string> distribution_id;       ///< os-release ID
   std::optional<std::string> distribution_version;  ///< os-release VERSION_ID
 };
 
 struct Virtualization {
-  std::optional<std::string> hypervisor;       ///< "KVM", "VMware", "Oracle", ...
+  std::optional<std::string> hypervisor;           ///< "KVM", "VMware", "Oracle", ...
   std::optional<std::string> virtualization_type;  ///< "full", "para", "container"
   std::vector<std::string> hypervisor_evidence;
-  std::optional<std::string> container;        ///< "docker", "podman", "kubernetes", "wsl", ...
+  std::optional<std::string> container;  ///< "docker", "podman", "kubernetes", "wsl", ...
   std::vector<std::string> container_evidence;
 };
 

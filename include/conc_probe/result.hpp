@@ -24,10 +24,10 @@ struct NoiseReading {
 struct Sample {
   unsigned repetition = 0;
   bool ok = true;
-  std::string error;             ///< why it failed ("worker 1 killed by SIGKILL", ...)
-  double wall_seconds = 0;       ///< the work only, start signal to last worker done
-  double startup_seconds = 0;    ///< launching workers until all are ready
-  double cpu_seconds = 0;        ///< user + system CPU of the workers during the work
+  std::string error;           ///< why it failed ("worker 1 killed by SIGKILL", ...)
+  double wall_seconds = 0;     ///< the work only, start signal to last worker done
+  double startup_seconds = 0;  ///< launching workers until all are ready
+  double cpu_seconds = 0;      ///< user + system CPU of the workers during the work
   std::int64_t voluntary_switches = 0;
   std::int64_t involuntary_switches = 0;
   std::uint64_t ops = 0;
@@ -49,7 +49,7 @@ struct Summary {
   double min = 0;
   double max = 0;
   double mean = 0;
-  double ci_low = 0;   ///< confidence interval of the median
+  double ci_low = 0;  ///< confidence interval of the median
   double ci_high = 0;
 };
 
@@ -95,7 +95,7 @@ struct CellResult {
   Summary throughput;  ///< ops per second
   Summary cores_used;  ///< cpu_seconds / wall_seconds
   Summary startup;
-  std::optional<Ratio> speedup;  ///< single's wall / this wall
+  std::optional<Ratio> speedup;      ///< single's wall / this wall
   std::optional<double> efficiency;  ///< speedup / workers
   double voluntary_switches = 0;     ///< median per repetition
   double involuntary_switches = 0;
@@ -103,7 +103,7 @@ struct CellResult {
   std::optional<GilSummary> gil;
   bool checksum_ok = true;  ///< every repetition's checksum equals the expected total
   std::uint64_t expected_checksum = 0;
-  bool busy = false;        ///< the machine was busy during a repetition
+  bool busy = false;  ///< the machine was busy during a repetition
   /// Convoy cells: ops run for a fixed time, so op counts and checksums are not compared;
   /// speedup is the IO throughput against the IO thread alone (the single cell).
   bool time_bounded = false;

@@ -22,7 +22,8 @@ std::chrono::nanoseconds parse_duration(std::string_view text, std::string_view 
 
 /// Parses a comma-separated list of durations ("5ms,1ms,100us"), each as parse_duration;
 /// duplicates removed, order kept. An empty list or empty item is rejected.
-std::vector<std::chrono::nanoseconds> parse_duration_list(std::string_view text, std::string_view option);
+std::vector<std::chrono::nanoseconds> parse_duration_list(std::string_view text,
+                                                          std::string_view option);
 
 /// Parses a percentage "10%" (or "2.5%") into a fraction (0.10). The '%' is required;
 /// values outside (0, 1000] % are rejected.

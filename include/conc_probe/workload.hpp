@@ -69,8 +69,8 @@ class Workload {
   /// Stops them (removes the directory, closes the server). Safe to call twice.
   virtual void stop_shared() noexcept {}
   /// Opens one worker's session; called on the worker thread or in the worker process.
-  [[nodiscard]] virtual std::unique_ptr<WorkerSession> open_worker(
-      const WorkloadParams& params, unsigned worker_index) const = 0;
+  [[nodiscard]] virtual std::unique_ptr<WorkerSession> open_worker(const WorkloadParams& params,
+                                                                   unsigned worker_index) const = 0;
 };
 
 /// Creates the named workload. Throws UsageError for an unknown name (with a suggestion).

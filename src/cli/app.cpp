@@ -37,7 +37,8 @@ std::string version_text() {
 std::vector<std::string> names_of(const CLI::App& app, bool subcommands) {
   std::vector<std::string> names;
   if (subcommands) {
-    for (const auto* sub : app.get_subcommands([](const CLI::App* s) { return !s->get_group().empty(); })) {
+    for (const auto* sub :
+         app.get_subcommands([](const CLI::App* s) { return !s->get_group().empty(); })) {
       names.push_back(sub->get_name());
     }
     return names;
@@ -50,7 +51,8 @@ std::vector<std::string> names_of(const CLI::App& app, bool subcommands) {
 
 /// Turns a CLI11 parse error into our one-line message, with a suggestion for a mistyped
 /// subcommand or flag.
-std::string describe(const CLI::ParseError& error, const CLI::App& app, const std::vector<std::string>& args) {
+std::string describe(const CLI::ParseError& error, const CLI::App& app,
+                     const std::vector<std::string>& args) {
   const CLI::App* chosen = &app;
   for (const auto* sub : app.get_subcommands()) chosen = sub;
   std::string message = error.what();
@@ -58,12 +60,14 @@ std::string describe(const CLI::ParseError& error, const CLI::App& app, const st
   if (chosen == &app && !args.empty() && !args.front().starts_with("-") &&
       std::find(subcommands.begin(), subcommands.end(), args.front()) == subcommands.end()) {
     message = "unknown subcommand '" + args.front() + "'";
-    if (auto hint = text::suggest(args.front(), subcommands)) message += " (did you mean '" + *hint + "'?)";
+    if (auto hint = text::suggest(args.front(), subcommands))
+      message += " (did you mean '" + *hint + "'?)";
     return message;
   }
   if (chosen == &app && !args.empty() && args.front().starts_with("-")) {
     message = "unknown option '" + args.front() + "'";
-    if (auto hint = text::suggest(args.front(), names_of(app, false))) message += " (did you mean '" + *hint + "'?)";
+    if (auto hint = text::suggest(args.front(), names_of(app, false)))
+      message += " (did you mean '" + *hint + "'?)";
     return message;
   }
   if (dynamic_cast<const CLI::ExtrasError*>(&error) != nullptr) {
@@ -85,9 +89,10 @@ std::string describe(const CLI::ParseError& error, const CLI::App& app, const st
 }  // namespace
 
 int run(int argc, char** argv) {
-  CLI::App app{"conc-probe: what machine am I really on, and how do threads, a GIL-style lock and\n"
-               "processes behave on it for CPU-bound and IO-bound work?",
-               "conc-probe"};
+  CLI::App app{
+      "conc-probe: what machine am I really on, and how do threads, a GIL-style lock and\n"
+      "processes behave on it for CPU-bound and IO-bound work?",
+      "conc-probe"};
   app.footer(kFooter);
   app.set_version_flag("--version", version_text());
   app.require_subcommand(1);

@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <filesystem>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -44,11 +44,11 @@ struct BenchOptions {
   std::string io_latency = "1ms";
   std::string compute_time;  ///< mixed: compute per op as a duration
   std::string io_fraction;   ///< mixed: share of an op spent blocked; sets the compute time
-  std::string format;  ///< empty: table on stdout, or chosen by the -o file's extension
+  std::string format;        ///< empty: table on stdout, or chosen by the -o file's extension
   std::string output;
   std::string seed = "1";
   std::string fault_signal = "0";
-  std::string baseline;          ///< compare the run with this earlier JSON run
+  std::string baseline;           ///< compare the run with this earlier JSON run
   std::string threshold = "10%";  ///< for --baseline
   std::string trace;              ///< Chrome trace-event file of the gil cells
   bool timeline = false;          ///< print the gil cells' timelines
@@ -64,15 +64,19 @@ std::chrono::nanoseconds mixed_compute_time(const BenchOptions& o, const BenchCo
   if (o.compute_time.empty() && o.io_fraction.empty()) return std::chrono::nanoseconds(0);
   const char* option = o.compute_time.empty() ? "--io-fraction" : "--compute-time";
   if (!o.compute_time.empty() && !o.io_fraction.empty()) {
-    throw UsageError("--compute-time and --io-fraction both set the compute part of a mixed op; give one of them");
+    throw UsageError(
+        "--compute-time and --io-fraction both set the compute part of a mixed op; give one of "
+        "them");
   }
   if (std::find(c.workloads.begin(), c.workloads.end(), "mixed") == c.workloads.end()) {
-    throw UsageError(std::string(option) + " applies to the mixed workload only (add --workload mixed)");
+    throw UsageError(std::string(option) +
+                     " applies to the mixed workload only (add --workload mixed)");
   }
   if (!o.compute_time.empty()) return units::parse_duration(o.compute_time, "--compute-time");
   const double fraction = units::parse_fraction(o.io_fraction, "--io-fraction");
   const double io = static_cast<double>(c.workload_defaults.io_latency.count());
-  return std::chrono::nanoseconds(std::max<std::int64_t>(1, std::llround(io * (1 - fraction) / fraction)));
+  return std::chrono::nanoseconds(
+      std::max<std::int64_t>(1, std::llround(io * (1 - fraction) / fraction)));
 }
 
 /// A comma-separated list of names: trimmed, no empty items, duplicates removed.
@@ -149,7 +153,8 @@ std::optional<CpuSet> parse_cpus(const std::string& text, const PlatformReport& 
 
 /// "auto": the usable CPUs for CPU-bound work, and more for IO-bound work (threads blocked
 /// in IO use no CPU): max(8, 2 × usable).
-std::vector<unsigned> auto_workers(const PlatformReport& platform, const std::optional<CpuSet>& cpus) {
+std::vector<unsigned> auto_workers(const PlatformReport& platform,
+                                   const std::optional<CpuSet>& cpus) {
   unsigned usable = platform.cpu.usable.value_or(1);
   if (cpus) usable = std::min(usable, static_cast<unsigned>(cpus->size()));
   usable = std::max(usable, 1U);
@@ -171,7 +176,8 @@ BenchConfig make_config(const BenchOptions& o, const PlatformReport& platform) {
   c.workloads = parse_workloads(o.workloads);
   c.cpus = parse_cpus(o.cpus, platform);
   const auto [limit, reason] = worker_limit(c.modes);
-  c.workers = units::parse_worker_list(o.workers, "--workers", auto_workers(platform, c.cpus), limit, reason);
+  c.workers = units::parse_worker_list(o.workers, "--workers", auto_workers(platform, c.cpus),
+                                       limit, reason);
   c.duration = units::parse_duration(o.duration, "--duration");
   c.repetitions = units::parse_count(o.repetitions, "--repetitions", 1, 1000);
   c.warmup = units::parse_count(o.warmup, "--warmup", 0, 100);
@@ -219,8 +225,10 @@ struct RunSink {
 
   EngineObserver observer() {
     EngineObserver o;
-    if (show_progress) o.progress = [](const std::string& text) { std::cerr << "\r\x1b[K" << text << std::flush; };
-    if (!options.output.empty()) o.cell_finished = [this](const BenchReport& report) { save(report); };
+    if (show_progress)
+      o.progress = [](const std::string& text) { std::cerr << "\r\x1b[K" << text << std::flush; };
+    if (!options.output.empty())
+      o.cell_finished = [this](const BenchReport& report) { save(report); };
     return o;
   }
 
@@ -235,7 +243,8 @@ struct RunSink {
 
 int exit_code(const BenchReport& report) {
   if (report.interrupted) return static_cast<int>(ExitCode::Interrupted);
-  const bool failed = std::any_of(report.cells.begin(), report.cells.end(), [](const CellResult& c) { return c.failed; });
+  const bool failed = std::any_of(report.cells.begin(), report.cells.end(),
+                                  [](const CellResult& c) { return c.failed; });
   return static_cast<int>(failed ? ExitCode::RunFailed : ExitCode::Success);
 }
 
@@ -252,9 +261,11 @@ bool regressed(const BenchReport& report, const LoadedRun& baseline, const Compa
                const BenchOptions& options, Format format) {
   const LoadedRun next = parse_run(render(report, Format::Json), "this run");
   const Comparison comparison = compare_runs(baseline, next, compare);
-  const bool to_stdout = options.output.empty() && (format == Format::Table || format == Format::Markdown);
+  const bool to_stdout =
+      options.output.empty() && (format == Format::Table || format == Format::Markdown);
   std::ostream& out = to_stdout ? std::cout : std::cerr;
-  for (const auto& warning : comparison.warnings) std::cerr << "conc-probe: warning: " << warning << '\n';
+  for (const auto& warning : comparison.warnings)
+    std::cerr << "conc-probe: warning: " << warning << '\n';
   out << "\nCompared with " << options.baseline << ":\n";
   write_comparison(out, comparison, format == Format::Markdown ? Format::Markdown : Format::Table);
   out.flush();
@@ -264,7 +275,8 @@ bool regressed(const BenchReport& report, const LoadedRun& baseline, const Compa
 /// --timeline after a table or markdown report on stdout (else on stderr); --trace to its file.
 void write_timelines(const BenchReport& report, const BenchOptions& options, Format format) {
   if (options.timeline) {
-    const bool to_stdout = options.output.empty() && (format == Format::Table || format == Format::Markdown);
+    const bool to_stdout =
+        options.output.empty() && (format == Format::Table || format == Format::Markdown);
     std::ostream& out = to_stdout ? std::cout : std::cerr;
     if (format == Format::Markdown && to_stdout) out << "\n```";
     write_bench_timelines(out, report);
@@ -275,7 +287,9 @@ void write_timelines(const BenchReport& report, const BenchOptions& options, For
     std::ostringstream trace;
     write_bench_trace(trace, report);
     write_file_atomically(options.trace, trace.str());
-    if (!options.quiet) std::cerr << "conc-probe: wrote the gil trace to " << options.trace << " (open it in ui.perfetto.dev)\n";
+    if (!options.quiet)
+      std::cerr << "conc-probe: wrote the gil trace to " << options.trace
+                << " (open it in ui.perfetto.dev)\n";
   }
 }
 
@@ -292,12 +306,15 @@ int run_bench_command(const BenchOptions& options) {
   const BenchReport report = run_bench(config, sink.observer());
   if (sink.show_progress) std::cerr << "\r\x1b[K" << std::flush;
   if (options.output.empty()) {
-    write_bench(std::cout, report, format, Style{format == Format::Table && color_allowed(STDOUT_FILENO)});
+    write_bench(std::cout, report, format,
+                Style{format == Format::Table && color_allowed(STDOUT_FILENO)});
     std::cout.flush();
   } else {
     sink.save(report);
     if (sink.write_error) throw Error(ExitCode::RunFailed, *sink.write_error);
-    if (!options.quiet) std::cerr << "conc-probe: wrote " << report.cells.size() << " cells to " << options.output << '\n';
+    if (!options.quiet)
+      std::cerr << "conc-probe: wrote " << report.cells.size() << " cells to " << options.output
+                << '\n';
   }
   write_timelines(report, options, format);
   const int code = exit_code(report);
@@ -308,46 +325,80 @@ int run_bench_command(const BenchOptions& options) {
 }
 
 void add_options(CLI::App& command, BenchOptions& o) {
-  command.add_option("--mode", o.modes, "Modes, comma-separated: single,threads,gil,process")->capture_default_str();
-  command.add_option("--workload", o.workloads, "Workloads, comma-separated (see 'conc-probe list')")
+  command.add_option("--mode", o.modes, "Modes, comma-separated: single,threads,gil,process")
       ->capture_default_str();
-  command.add_option("--workers", o.workers,
-                     "Worker counts, e.g. 1,2,4; 'auto' = the usable CPUs and max(8, 2x usable) for IO")
+  command
+      .add_option("--workload", o.workloads, "Workloads, comma-separated (see 'conc-probe list')")
       ->capture_default_str();
-  command.add_option("--duration", o.duration, "Target time of the single cell per repetition, e.g. 300ms, 1.5s")
+  command
+      .add_option(
+          "--workers", o.workers,
+          "Worker counts, e.g. 1,2,4; 'auto' = the usable CPUs and max(8, 2x usable) for IO")
       ->capture_default_str();
-  command.add_option("--repetitions", o.repetitions, "Measured repetitions per cell (6+ for a true 95% CI)")
+  command
+      .add_option("--duration", o.duration,
+                  "Target time of the single cell per repetition, e.g. 300ms, 1.5s")
       ->capture_default_str();
-  command.add_option("--warmup", o.warmup, "Unmeasured repetitions per cell first")->capture_default_str();
-  command.add_option("--switch-interval", o.switch_intervals, "gil mode switch intervals, e.g. 5ms,1ms,100us")
+  command
+      .add_option("--repetitions", o.repetitions,
+                  "Measured repetitions per cell (6+ for a true 95% CI)")
       ->capture_default_str();
-  command.add_option("--gil-policy", o.gil_policy, "gil mode lock: new (CPython 3.2+) or legacy (Python 2)")
+  command.add_option("--warmup", o.warmup, "Unmeasured repetitions per cell first")
       ->capture_default_str();
-  command.add_option("--check-interval", o.check_interval, "legacy GIL: checkpoints between releases")
+  command
+      .add_option("--switch-interval", o.switch_intervals,
+                  "gil mode switch intervals, e.g. 5ms,1ms,100us")
       ->capture_default_str();
-  command.add_option("--start-method", o.start_method, "process mode: fork or spawn (re-executes this binary)")
+  command
+      .add_option("--gil-policy", o.gil_policy,
+                  "gil mode lock: new (CPython 3.2+) or legacy (Python 2)")
       ->capture_default_str();
-  command.add_option("--cpus", o.cpus, "Restrict the whole run to these CPUs, e.g. 0 or 0-1")->type_name("LIST");
-  command.add_option("--io-latency", o.io_latency, "Blocking time of one IO op (sleep, net, mixed)")
+  command
+      .add_option("--check-interval", o.check_interval, "legacy GIL: checkpoints between releases")
       ->capture_default_str();
-  command.add_option("--compute-time", o.compute_time,
-                     "mixed: CPU work per op before its blocking wait, e.g. 200us (default: 20000 count iterations)")
+  command
+      .add_option("--start-method", o.start_method,
+                  "process mode: fork or spawn (re-executes this binary)")
+      ->capture_default_str();
+  command.add_option("--cpus", o.cpus, "Restrict the whole run to these CPUs, e.g. 0 or 0-1")
+      ->type_name("LIST");
+  command
+      .add_option("--io-latency", o.io_latency, "Blocking time of one IO op (sleep, net, mixed)")
+      ->capture_default_str();
+  command
+      .add_option("--compute-time", o.compute_time,
+                  "mixed: CPU work per op before its blocking wait, e.g. 200us (default: 20000 "
+                  "count iterations)")
       ->type_name("DURATION");
-  command.add_option("--io-fraction", o.io_fraction,
-                     "mixed: share of an op spent blocked, e.g. 0.9 or 90%; sets the compute time from --io-latency")
+  command
+      .add_option("--io-fraction", o.io_fraction,
+                  "mixed: share of an op spent blocked, e.g. 0.9 or 90%; sets the compute time "
+                  "from --io-latency")
       ->type_name("FRACTION");
-  command.add_option("--format", o.format, "table, json, markdown or csv (default: table; for -o by extension, else json)");
-  command.add_option("-o,--output", o.output, "Write the report to FILE (atomically, after every cell) instead of stdout")
+  command.add_option(
+      "--format", o.format,
+      "table, json, markdown or csv (default: table; for -o by extension, else json)");
+  command
+      .add_option("-o,--output", o.output,
+                  "Write the report to FILE (atomically, after every cell) instead of stdout")
       ->type_name("FILE");
   command.add_flag("-q,--quiet", o.quiet, "No progress display and no note on stderr");
-  command.add_option("--baseline", o.baseline, "Compare with an earlier `--format json` run; exit 3 on a regression")
+  command
+      .add_option("--baseline", o.baseline,
+                  "Compare with an earlier `--format json` run; exit 3 on a regression")
       ->type_name("FILE");
-  command.add_flag("--timeline", o.timeline, "Show who held the gil cells' lock, who waited, who was in IO");
-  command.add_option("--trace", o.trace, "Write the gil cells' lock timeline as Chrome trace-event JSON (Perfetto)")
+  command.add_flag("--timeline", o.timeline,
+                   "Show who held the gil cells' lock, who waited, who was in IO");
+  command
+      .add_option("--trace", o.trace,
+                  "Write the gil cells' lock timeline as Chrome trace-event JSON (Perfetto)")
       ->type_name("FILE");
-  command.add_option("--threshold", o.threshold, "With --baseline: the change that counts")->capture_default_str();
+  command.add_option("--threshold", o.threshold, "With --baseline: the change that counts")
+      ->capture_default_str();
   command.add_option("--seed", o.seed, "Seed of every pseudo-random choice")->capture_default_str();
-  command.add_option("--fault-signal", o.fault_signal, "Testing: kill a process-mode worker with this signal")
+  command
+      .add_option("--fault-signal", o.fault_signal,
+                  "Testing: kill a process-mode worker with this signal")
       ->group("");
 }
 
@@ -355,13 +406,16 @@ void add_options(CLI::App& command, BenchOptions& o) {
 
 Action add_bench_command(CLI::App& app) {
   auto options = std::make_shared<BenchOptions>();
-  auto* command = app.add_subcommand("bench", "Benchmark workloads under single, threads, gil and process modes "
-                                              "with several worker counts, with honest statistics");
+  auto* command =
+      app.add_subcommand("bench",
+                         "Benchmark workloads under single, threads, gil and process modes "
+                         "with several worker counts, with honest statistics");
   command->group("Subcommands");
   add_options(*command, *options);
-  command->footer("Default: count and sleep, all four modes, workers 1 and auto: about 20 s on 2 CPUs.\n"
-                  "Exit codes: 0 ok, 1 a cell failed, 2 bad usage, 3 regression against --baseline,\n"
-                  "130 interrupted (finished cells kept in -o).");
+  command->footer(
+      "Default: count and sleep, all four modes, workers 1 and auto: about 20 s on 2 CPUs.\n"
+      "Exit codes: 0 ok, 1 a cell failed, 2 bad usage, 3 regression against --baseline,\n"
+      "130 interrupted (finished cells kept in -o).");
   return [options]() { return run_bench_command(*options); };
 }
 

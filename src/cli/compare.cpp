@@ -1,4 +1,6 @@
 // `conc-probe compare BASE NEW`: a verdict per cell for CI.
+#include "conc_probe/compare.hpp"
+
 #include <unistd.h>
 
 #include <iostream>
@@ -6,7 +8,6 @@
 #include <string>
 
 #include "cli/commands.hpp"
-#include "conc_probe/compare.hpp"
 #include "conc_probe/error.hpp"
 #include "conc_probe/units.hpp"
 
@@ -26,13 +27,16 @@ int run_compare(const CompareCliOptions& options) {
   compare.threshold = units::parse_percentage(options.threshold, "--threshold");
   const Format format = parse_format(options.format, "table,markdown,json");
   if (options.fail_on != "slower" && options.fail_on != "inconclusive") {
-    throw UsageError("invalid value '" + options.fail_on + "' for --fail-on (expected slower or inconclusive)");
+    throw UsageError("invalid value '" + options.fail_on +
+                     "' for --fail-on (expected slower or inconclusive)");
   }
   const LoadedRun base = load_run(options.base);
   const LoadedRun next = load_run(options.next);
   const Comparison comparison = compare_runs(base, next, compare);
-  for (const auto& warning : comparison.warnings) std::cerr << "conc-probe: warning: " << warning << '\n';
-  write_comparison(std::cout, comparison, format, Style{format == Format::Table && color_allowed(STDOUT_FILENO)});
+  for (const auto& warning : comparison.warnings)
+    std::cerr << "conc-probe: warning: " << warning << '\n';
+  write_comparison(std::cout, comparison, format,
+                   Style{format == Format::Table && color_allowed(STDOUT_FILENO)});
   std::cout.flush();
   const bool fail = comparison.has(Verdict::Slower) ||
                     (options.fail_on == "inconclusive" && comparison.has(Verdict::Inconclusive));
@@ -43,7 +47,8 @@ int run_compare(const CompareCliOptions& options) {
 
 Action add_compare_command(CLI::App& app) {
   auto options = std::make_shared<CompareCliOptions>();
-  auto* command = app.add_subcommand("compare", "Compare two `bench --format json` runs cell by cell");
+  auto* command =
+      app.add_subcommand("compare", "Compare two `bench --format json` runs cell by cell");
   command->group("Subcommands");
   command->add_option("BASE", options->base, "baseline run (JSON)")->required();
   command->add_option("NEW", options->next, "new run (JSON)")->required();
@@ -51,8 +56,9 @@ Action add_compare_command(CLI::App& app) {
       ->default_str("10%");
   command->add_option("--format", options->format, "table, markdown (for a pull request) or json")
       ->default_str("table");
-  command->add_option("--fail-on", options->fail_on,
-                      "exit 3 on 'slower' cells (default) or also on 'inconclusive' ones")
+  command
+      ->add_option("--fail-on", options->fail_on,
+                   "exit 3 on 'slower' cells (default) or also on 'inconclusive' ones")
       ->default_str("slower");
   command->footer(
       "Verdicts: faster / slower / unchanged / inconclusive, from a 95% bootstrap interval of\n"

@@ -26,7 +26,8 @@ SysRoot checked_sysroot(const std::string& dir) {
   if (dir.empty()) return SysRoot{"/"};
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
-    throw UsageError("--sysroot '" + dir + "' is not a directory (give the root of a dumped /proc and /sys)");
+    throw UsageError("--sysroot '" + dir +
+                     "' is not a directory (give the root of a dumped /proc and /sys)");
   }
   return SysRoot{dir};
 }
@@ -39,7 +40,8 @@ int run_info(const InfoOptions& options) {
     std::cout << info_get(report, options.get) << '\n';
     return 0;
   }
-  write_info(std::cout, report, format, Style{format == Format::Table && color_allowed(STDOUT_FILENO)});
+  write_info(std::cout, report, format,
+             Style{format == Format::Table && color_allowed(STDOUT_FILENO)});
   std::cout.flush();
   return 0;
 }
@@ -48,16 +50,23 @@ int run_info(const InfoOptions& options) {
 
 Action add_info_command(CLI::App& app) {
   auto options = std::make_shared<InfoOptions>();
-  auto* command = app.add_subcommand("info", "Report the CPU count ladder (affinity, cgroup quota), topology, "
-                                             "model, OS, memory and container: what this process can really use");
+  auto* command =
+      app.add_subcommand("info",
+                         "Report the CPU count ladder (affinity, cgroup quota), topology, "
+                         "model, OS, memory and container: what this process can really use");
   command->group("Subcommands");
-  command->add_option("--format", options->format, "Output format: table or json")->capture_default_str();
-  command->add_option("--get", options->get,
-                      "Print one value by its JSON key, e.g. cpu.usable (an nproc that knows about containers)");
-  command->add_option("--sysroot", options->sysroot,
-                      "Read /proc and /sys below DIR instead of this machine (replays a dump)")
+  command->add_option("--format", options->format, "Output format: table or json")
+      ->capture_default_str();
+  command->add_option(
+      "--get", options->get,
+      "Print one value by its JSON key, e.g. cpu.usable (an nproc that knows about containers)");
+  command
+      ->add_option("--sysroot", options->sysroot,
+                   "Read /proc and /sys below DIR instead of this machine (replays a dump)")
       ->type_name("DIR");
-  command->footer("The usable count rounds a fractional cgroup quota up (ceil), at least 1; see docs/cpu-count.md.");
+  command->footer(
+      "The usable count rounds a fractional cgroup quota up (ceil), at least 1; see "
+      "docs/cpu-count.md.");
   return [options]() -> int { return run_info(*options); };
 }
 

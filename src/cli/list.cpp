@@ -12,10 +12,15 @@ namespace {
 
 std::string_view mode_description(Mode mode) {
   switch (mode) {
-    case Mode::Single: return "all ops on one thread, one after another: the baseline of every speed-up";
-    case Mode::Threads: return "N OS threads sharing memory, no global lock (native code, free-threaded Python)";
-    case Mode::Gil: return "N threads that must hold one simulated interpreter lock to compute (CPython's GIL)";
-    case Mode::Process: return "N worker processes, no shared memory, results over a pipe (--start-method fork|spawn)";
+    case Mode::Single:
+      return "all ops on one thread, one after another: the baseline of every speed-up";
+    case Mode::Threads:
+      return "N OS threads sharing memory, no global lock (native code, free-threaded Python)";
+    case Mode::Gil:
+      return "N threads that must hold one simulated interpreter lock to compute (CPython's GIL)";
+    case Mode::Process:
+      return "N worker processes, no shared memory, results over a pipe (--start-method "
+             "fork|spawn)";
   }
   return "";
 }
@@ -25,13 +30,15 @@ int run_list() {
   for (const auto& info : workload_catalog()) width = std::max(width, info.name.size());
   std::cout << "Workloads:\n";
   for (const auto& info : workload_catalog()) {
-    std::cout << "  " << info.name << std::string(width - info.name.size() + 2, ' ') << to_string(info.kind)
-              << std::string(7 - to_string(info.kind).size(), ' ') << info.description << '\n';
+    std::cout << "  " << info.name << std::string(width - info.name.size() + 2, ' ')
+              << to_string(info.kind) << std::string(7 - to_string(info.kind).size(), ' ')
+              << info.description << '\n';
   }
   std::cout << "Modes:\n";
   for (const Mode mode : all_modes()) {
     const std::string_view name = to_string(mode);
-    std::cout << "  " << name << std::string(width - name.size() + 2, ' ') << mode_description(mode) << '\n';
+    std::cout << "  " << name << std::string(width - name.size() + 2, ' ') << mode_description(mode)
+              << '\n';
   }
   return 0;
 }

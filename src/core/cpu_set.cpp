@@ -19,7 +19,8 @@ std::optional<CpuSet> CpuSet::parse(std::string_view text) {
   for (const auto field : text::split(text, ',')) {
     const auto dash = field.find('-');
     const auto first = text::parse_u64(field.substr(0, dash));
-    const auto last = dash == std::string_view::npos ? first : text::parse_u64(field.substr(dash + 1));
+    const auto last =
+        dash == std::string_view::npos ? first : text::parse_u64(field.substr(dash + 1));
     if (!first || !last || *first > *last || *last > kMaxCpu) return std::nullopt;
     for (auto cpu = *first; cpu <= *last; ++cpu) cpus.push_back(static_cast<unsigned>(cpu));
   }

@@ -83,9 +83,8 @@ std::optional<std::string> suggest(std::string_view word, std::span<const std::s
   std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
   for (const auto& candidate : candidates) {
     // A word that is a prefix of a candidate ("proc" for "process") is a likely abbreviation.
-    const std::size_t distance = candidate.starts_with(word) && !word.empty()
-                                     ? 1
-                                     : edit_distance(word, candidate);
+    const std::size_t distance =
+        candidate.starts_with(word) && !word.empty() ? 1 : edit_distance(word, candidate);
     if (distance < best_distance) {
       best_distance = distance;
       best = candidate;

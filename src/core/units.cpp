@@ -62,15 +62,17 @@ std::optional<double> unit_factor(std::string_view name) {
 
 nanoseconds parse_duration(std::string_view text, std::string_view option) {
   const std::string_view trimmed = text::trim(text);
-  if (trimmed.starts_with('-')) fail("duration", text, option, "must be positive; " + std::string(kDurationExample));
+  if (trimmed.starts_with('-'))
+    fail("duration", text, option, "must be positive; " + std::string(kDurationExample));
   const auto [digits, unit] = split_number(trimmed);
   const auto number = plain_number(digits);
   const auto factor = unit_factor(text::trim(unit));
   if (!number) fail("duration", text, option, kDurationExample);
   if (!factor) {
     fail("duration", text, option,
-         unit.empty() ? "a unit is required: ns, us, ms, s, min, h; " + std::string(kDurationExample)
-                      : std::string(kDurationExample));
+         unit.empty()
+             ? "a unit is required: ns, us, ms, s, min, h; " + std::string(kDurationExample)
+             : std::string(kDurationExample));
   }
   const double ns = std::round(*number * *factor);
   if (ns < 1) fail("duration", text, option, "must be positive; " + std::string(kDurationExample));
@@ -83,7 +85,8 @@ nanoseconds parse_duration(std::string_view text, std::string_view option) {
 std::vector<nanoseconds> parse_duration_list(std::string_view text, std::string_view option) {
   std::vector<nanoseconds> out;
   for (const auto item : text::split(text, ',')) {
-    if (text::trim(item).empty()) fail("duration list", text, option, "expected e.g. 5ms,1ms,100us");
+    if (text::trim(item).empty())
+      fail("duration list", text, option, "expected e.g. 5ms,1ms,100us");
     const auto value = parse_duration(item, option);
     if (std::find(out.begin(), out.end(), value) == out.end()) out.push_back(value);
   }
@@ -95,7 +98,8 @@ double parse_percentage(std::string_view text, std::string_view option) {
   if (!trimmed.ends_with('%')) fail("percentage", text, option, "expected e.g. 10%");
   const auto number = plain_number(text::trim(trimmed.substr(0, trimmed.size() - 1)));
   if (!number) fail("percentage", text, option, "expected e.g. 10%");
-  if (*number <= 0 || *number > 1000) fail("percentage", text, option, "must be above 0% and at most 1000%");
+  if (*number <= 0 || *number > 1000)
+    fail("percentage", text, option, "must be above 0% and at most 1000%");
   return *number / 100.0;
 }
 
@@ -106,15 +110,18 @@ double parse_fraction(std::string_view text, std::string_view option) {
   const auto number = plain_number(trimmed);
   if (!number) fail("fraction", text, option, "expected e.g. 0.9 or 90%");
   const double value = percent ? *number / 100.0 : *number;
-  if (!(value > 0 && value < 1)) fail("fraction", text, option, "must lie strictly between 0 and 1 (0% and 100%)");
+  if (!(value > 0 && value < 1))
+    fail("fraction", text, option, "must lie strictly between 0 and 1 (0% and 100%)");
   return value;
 }
 
 unsigned parse_count(std::string_view text, std::string_view option, unsigned min, unsigned max) {
   const std::string_view trimmed = text::trim(text);
-  const bool digits_only = !trimmed.empty() && trimmed.find_first_not_of("0123456789") == std::string_view::npos;
+  const bool digits_only =
+      !trimmed.empty() && trimmed.find_first_not_of("0123456789") == std::string_view::npos;
   const auto value = digits_only ? text::parse_u64(trimmed) : std::nullopt;
-  const std::string range = "expected a whole number from " + std::to_string(min) + " to " + std::to_string(max);
+  const std::string range =
+      "expected a whole number from " + std::to_string(min) + " to " + std::to_string(max);
   if (!value || *value < min || *value > max) fail("value", text, option, range);
   return static_cast<unsigned>(*value);
 }
@@ -129,17 +136,21 @@ std::vector<unsigned> parse_worker_list(std::string_view text, std::string_view 
       out.insert(out.end(), auto_counts.begin(), auto_counts.end());
       continue;
     }
-    const bool digits_only = !item.empty() && item.find_first_not_of("0123456789") == std::string_view::npos;
+    const bool digits_only =
+        !item.empty() && item.find_first_not_of("0123456789") == std::string_view::npos;
     const auto value = digits_only ? text::parse_u64(item) : std::nullopt;
-    if (!value || *value == 0) fail("worker count", raw, option, "expected e.g. 1,2,4 or auto; counts start at 1");
+    if (!value || *value == 0)
+      fail("worker count", raw, option, "expected e.g. 1,2,4 or auto; counts start at 1");
     if (*value > max) {
-      fail("worker count", raw, option, "at most " + std::to_string(max) + ", " + std::string(limit_reason));
+      fail("worker count", raw, option,
+           "at most " + std::to_string(max) + ", " + std::string(limit_reason));
     }
     out.push_back(static_cast<unsigned>(*value));
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
-  out.erase(std::remove_if(out.begin(), out.end(), [max](unsigned n) { return n == 0 || n > max; }), out.end());
+  out.erase(std::remove_if(out.begin(), out.end(), [max](unsigned n) { return n == 0 || n > max; }),
+            out.end());
   if (out.empty()) fail("worker list", text, option, "expected e.g. 1,2,4 or auto");
   return out;
 }

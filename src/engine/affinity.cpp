@@ -55,7 +55,8 @@ ScopedAffinity::ScopedAffinity(const std::optional<CpuSet>& cpus) {
                      " is not usable by this process (usable: " + usable + ")");
   }
   if (!apply(*cpus)) {
-    throw UsageError("--cpus " + cpus->to_string() + ": " + std::strerror(errno) + " (usable: " + usable + ")");
+    throw UsageError("--cpus " + cpus->to_string() + ": " + std::strerror(errno) +
+                     " (usable: " + usable + ")");
   }
   previous_ = current;
 }

@@ -8,7 +8,8 @@ namespace {
 
 /// Generous: a process cell normally ends within a few times the target duration.
 std::chrono::milliseconds process_timeout(std::chrono::nanoseconds duration) {
-  return std::chrono::seconds(60) + std::chrono::duration_cast<std::chrono::milliseconds>(duration * 50);
+  return std::chrono::seconds(60) +
+         std::chrono::duration_cast<std::chrono::milliseconds>(duration * 50);
 }
 
 }  // namespace

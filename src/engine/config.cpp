@@ -26,18 +26,24 @@ namespace {
 
 std::string_view to_string(Mode mode) noexcept {
   switch (mode) {
-    case Mode::Single: return "single";
-    case Mode::Threads: return "threads";
-    case Mode::Gil: return "gil";
-    case Mode::Process: return "process";
+    case Mode::Single:
+      return "single";
+    case Mode::Threads:
+      return "threads";
+    case Mode::Gil:
+      return "gil";
+    case Mode::Process:
+      return "process";
   }
   return "unknown";
 }
 
 std::string_view to_string(StartMethod method) noexcept {
   switch (method) {
-    case StartMethod::Fork: return "fork";
-    case StartMethod::Spawn: return "spawn";
+    case StartMethod::Fork:
+      return "fork";
+    case StartMethod::Spawn:
+      return "spawn";
   }
   return "unknown";
 }

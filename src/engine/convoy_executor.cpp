@@ -43,7 +43,8 @@ void wait_start(ConvoyState& state) {
 }
 
 /// A CPU-bound worker: `count` ops until the IO thread is done.
-void cpu_worker(ConvoyState& state, Gil* gil, unsigned index, const Workload& cpu, CpuUsage& usage) {
+void cpu_worker(ConvoyState& state, Gil* gil, unsigned index, const Workload& cpu,
+                CpuUsage& usage) {
   const auto context = make_context(gil, index);
   const auto session = cpu.open_worker(WorkloadParams{}, index);
   wait_start(state);
@@ -62,8 +63,8 @@ struct IoOutcome {
 };
 
 /// The IO thread: round trips until `duration` has passed, each timed.
-void io_worker(ConvoyState& state, Gil* gil, unsigned index, const Workload& io, const WorkloadParams& params,
-               std::chrono::nanoseconds duration, IoOutcome& out) {
+void io_worker(ConvoyState& state, Gil* gil, unsigned index, const Workload& io,
+               const WorkloadParams& params, std::chrono::nanoseconds duration, IoOutcome& out) {
   try {
     const auto context = make_context(gil, index);
     const auto session = io.open_worker(params, 0);
@@ -96,7 +97,8 @@ void io_worker(ConvoyState& state, Gil* gil, unsigned index, const Workload& io,
 class CpuProcesses {
  public:
   CpuProcesses(unsigned count, const Workload& cpu) {
-    void* memory = ::mmap(nullptr, sizeof(Counters), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    void* memory = ::mmap(nullptr, sizeof(Counters), PROT_READ | PROT_WRITE,
+                          MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (memory == MAP_FAILED) throw std::runtime_error("convoy: cannot map shared memory");
     counters_ = new (memory) Counters{};
     const pid_t parent = ::getpid();
@@ -106,7 +108,8 @@ class CpuProcesses {
       if (pid == 0) child(parent, cpu, i);
       pids_.push_back(pid);
     }
-    while (counters_->ready.load() < count) std::this_thread::sleep_for(std::chrono::microseconds(50));
+    while (counters_->ready.load() < count)
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
   }
   ~CpuProcesses() {
     reap();
@@ -158,7 +161,8 @@ class CpuProcesses {
   std::vector<pid_t> pids_;
 };
 
-Sample to_sample(const IoOutcome& io, std::uint64_t cpu_ops, const CpuUsage& usage, std::int64_t launch) {
+Sample to_sample(const IoOutcome& io, std::uint64_t cpu_ops, const CpuUsage& usage,
+                 std::int64_t launch) {
   Sample sample = combine_results(std::span<const WorkerResult>(&io.result, 1));
   sample.wall_seconds = static_cast<double>(io.result.end_ns - io.start_ns) * 1e-9;
   sample.startup_seconds = static_cast<double>(io.start_ns - launch) * 1e-9;
@@ -170,7 +174,8 @@ Sample to_sample(const IoOutcome& io, std::uint64_t cpu_ops, const CpuUsage& usa
 }
 
 void wait_ready(ConvoyState& state, unsigned count) {
-  for (unsigned seen = state.ready.load(); seen < count; seen = state.ready.load()) state.ready.wait(seen);
+  for (unsigned seen = state.ready.load(); seen < count; seen = state.ready.load())
+    state.ready.wait(seen);
 }
 
 }  // namespace
@@ -191,18 +196,20 @@ Sample run_convoy(const ExecutionPlan& plan, const Workload& io, const WorkloadP
   std::vector<std::thread> threads;
   const unsigned cpu_threads = processes ? 0 : cpu_workers;
   for (unsigned i = 0; i < cpu_threads; ++i) {
-    threads.emplace_back(cpu_worker, std::ref(state), gil.get(), i + 1, std::cref(*cpu), std::ref(usages[i + 1]));
+    threads.emplace_back(cpu_worker, std::ref(state), gil.get(), i + 1, std::cref(*cpu),
+                         std::ref(usages[i + 1]));
   }
-  threads.emplace_back(io_worker, std::ref(state), gil.get(), 0, std::cref(io), std::cref(params), duration,
-                       std::ref(outcome));
+  threads.emplace_back(io_worker, std::ref(state), gil.get(), 0, std::cref(io), std::cref(params),
+                       duration, std::ref(outcome));
   wait_ready(state, cpu_threads + 1);
   if (processes) processes->go();
   state.start.store(true);
   state.start.notify_all();
   for (auto& thread : threads) thread.join();
   CpuUsage usage = outcome.result.usage;
-  for (const auto& one : usages) usage = CpuUsage{usage.cpu_seconds + one.cpu_seconds, usage.voluntary + one.voluntary,
-                                                 usage.involuntary + one.involuntary};
+  for (const auto& one : usages)
+    usage = CpuUsage{usage.cpu_seconds + one.cpu_seconds, usage.voluntary + one.voluntary,
+                     usage.involuntary + one.involuntary};
   std::uint64_t cpu_ops = state.cpu_ops.load();
   if (processes) {
     cpu_ops = processes->ops();

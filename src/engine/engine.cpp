@@ -70,11 +70,13 @@ void run_repetition(WorkloadRun& run, std::size_t index, unsigned round) {
   ExecutionPlan plan = run.plans[index];
   plan.repetition = round < warmup ? 0 : round - warmup;
   // The timeline is recorded in the last round only, so it costs the other rounds nothing.
-  plan.gil.record_events = run.config.record_timeline && round + 1 == warmup + run.config.repetitions;
-  tell(run.observer, fmt::format("cell {}/{}: {} {} {}/{}", run.first_cell_number + index + 1,
-                                 run.total_cells, cell_label(cell.key), round < warmup ? "warm-up" : "rep",
-                                 round < warmup ? round + 1 : plan.repetition + 1,
-                                 round < warmup ? warmup : run.config.repetitions));
+  plan.gil.record_events =
+      run.config.record_timeline && round + 1 == warmup + run.config.repetitions;
+  tell(run.observer,
+       fmt::format("cell {}/{}: {} {} {}/{}", run.first_cell_number + index + 1, run.total_cells,
+                   cell_label(cell.key), round < warmup ? "warm-up" : "rep",
+                   round < warmup ? round + 1 : plan.repetition + 1,
+                   round < warmup ? warmup : run.config.repetitions));
   engine::NoiseMeter meter;
   meter.start();
   Sample sample = run.workload.info().convoy
@@ -159,7 +161,8 @@ void prepare_convoy_cells(WorkloadRun& run) {
 }
 
 void run_workload(const BenchConfig& config, const std::string& name, BenchReport& report,
-                  const EngineObserver& observer, std::size_t& cell_number, std::size_t total_cells) {
+                  const EngineObserver& observer, std::size_t& cell_number,
+                  std::size_t total_cells) {
   WorkloadParams params = config.workload_defaults;
   params.name = name;
   const std::unique_ptr<Workload> workload = make_workload(params);

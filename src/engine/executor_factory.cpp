@@ -4,10 +4,14 @@ namespace conc_probe::engine {
 
 std::unique_ptr<Executor> make_executor(Mode mode) {
   switch (mode) {
-    case Mode::Single: return make_single_executor();
-    case Mode::Threads: return make_threads_executor();
-    case Mode::Gil: return make_gil_executor();
-    case Mode::Process: return make_process_executor();
+    case Mode::Single:
+      return make_single_executor();
+    case Mode::Threads:
+      return make_threads_executor();
+    case Mode::Gil:
+      return make_gil_executor();
+    case Mode::Process:
+      return make_process_executor();
   }
   return make_single_executor();
 }

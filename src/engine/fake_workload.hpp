@@ -31,8 +31,8 @@ inline std::uint64_t fake_total_checksum(std::uint64_t total) noexcept {
 
 struct FakeOptions {
   WorkloadKind kind = WorkloadKind::Cpu;
-  std::uint64_t spin = 20000;  ///< CPU: loop iterations per op
-  std::chrono::microseconds sleep{0};  ///< IO: blocking time per op
+  std::uint64_t spin = 20000;           ///< CPU: loop iterations per op
+  std::chrono::microseconds sleep{0};   ///< IO: blocking time per op
   std::uint64_t throw_at = UINT64_MAX;  ///< this op throws
   bool fail_open = false;               ///< open_worker throws
 };
@@ -41,7 +41,8 @@ class FakeSession final : public WorkerSession {
  public:
   explicit FakeSession(const FakeOptions& options) : options_(options) {}
   std::uint64_t run_op(std::uint64_t index, OpContext& context) override {
-    if (index == options_.throw_at) throw std::runtime_error("op " + std::to_string(index) + " failed");
+    if (index == options_.throw_at)
+      throw std::runtime_error("op " + std::to_string(index) + " failed");
     std::uint64_t x = index;
     for (std::uint64_t i = 0; i < options_.spin; ++i) {
       x = x * 6364136223846793005ULL + 1442695040888963407ULL;

@@ -13,7 +13,7 @@ namespace conc_probe::engine {
 
 /// The aggregate "cpu" line of /proc/stat, in clock ticks.
 struct CpuTicks {
-  std::uint64_t busy = 0;   ///< user + nice + system + irq + softirq
+  std::uint64_t busy = 0;  ///< user + nice + system + irq + softirq
   std::uint64_t steal = 0;
   std::uint64_t total = 0;  ///< busy + idle + iowait + steal
 };

@@ -42,8 +42,8 @@ class ProcessCell {
   void launch(unsigned index);
   WorkerProcessArgs child_args(unsigned index, int result_fd) const;
   [[noreturn]] void become_forked_worker(unsigned index, int result_fd) noexcept;
-  [[noreturn]] static void become_spawned_worker(const char* binary, char* const* argv,
-                                                 int ready, int start, int result) noexcept;
+  [[noreturn]] static void become_spawned_worker(const char* binary, char* const* argv, int ready,
+                                                 int start, int result) noexcept;
   void wait_ready(std::int64_t deadline);
   void start_and_collect(std::int64_t deadline);
   bool should_abort(std::int64_t deadline);
@@ -142,8 +142,8 @@ void ProcessCell::become_forked_worker(unsigned index, int result_fd) noexcept {
   ::_exit(worker_process_main(child_args(index, result_fd), workload_, params_));
 }
 
-void ProcessCell::become_spawned_worker(const char* binary, char* const* argv, int ready,
-                                        int start, int result) noexcept {
+void ProcessCell::become_spawned_worker(const char* binary, char* const* argv, int ready, int start,
+                                        int result) noexcept {
   // Every descriptor is close-on-exec; keep exactly the three the worker needs.
   for (const int fd : {ready, start, result}) ::fcntl(fd, F_SETFD, 0);
   ::execv(binary, argv);
@@ -153,8 +153,10 @@ void ProcessCell::become_spawned_worker(const char* binary, char* const* argv, i
 bool ProcessCell::should_abort(std::int64_t deadline) {
   if (stop_requested()) abort_reason_ = "interrupted";
   if (monotonic_ns() >= deadline) {
-    abort_reason_ = "timed out after " +
-                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(plan_.timeout).count()) + " s";
+    abort_reason_ =
+        "timed out after " +
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(plan_.timeout).count()) +
+        " s";
   }
   return !abort_reason_.empty();
 }
@@ -180,7 +182,8 @@ void ProcessCell::start_and_collect(std::int64_t deadline) {
   std::vector<pollfd> fds;
   for (const auto& fd : results_) fds.push_back(pollfd{fd.get(), POLLIN, 0});
   while (!fds.empty() && !should_abort(deadline)) {
-    if (::poll(fds.data(), fds.size(), poll_slice_ms(deadline, kPollSliceMs)) > 0) read_available(fds);
+    if (::poll(fds.data(), fds.size(), poll_slice_ms(deadline, kPollSliceMs)) > 0)
+      read_available(fds);
   }
 }
 
@@ -191,9 +194,10 @@ void ProcessCell::read_available(std::vector<pollfd>& fds) {
       ++it;
       continue;
     }
-    const auto index = static_cast<std::size_t>(
-        std::find_if(results_.begin(), results_.end(), [&](const Fd& fd) { return fd.get() == it->fd; }) -
-        results_.begin());
+    const auto index =
+        static_cast<std::size_t>(std::find_if(results_.begin(), results_.end(),
+                                              [&](const Fd& fd) { return fd.get() == it->fd; }) -
+                                 results_.begin());
     char chunk[4096];
     const ssize_t got = ::read(it->fd, chunk, sizeof chunk);
     if (got > 0 && buffers_[index].size() <= kMaxFramePayload) {
@@ -236,7 +240,8 @@ WorkerResult ProcessCell::outcome(unsigned index) const {
   failed.ok = false;
   failed.error = frame.problem;
   if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-    failed.error = "exited with status " + std::to_string(WEXITSTATUS(status)) + " (" + frame.problem + ")";
+    failed.error =
+        "exited with status " + std::to_string(WEXITSTATUS(status)) + " (" + frame.problem + ")";
   }
   return failed;
 }

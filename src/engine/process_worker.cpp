@@ -40,10 +40,14 @@ void wait_for_start(int fd) noexcept {
 std::string message_for(const WorkerResult& result, MessageFault fault) {
   std::string frame = encode_result_frame(result);
   switch (fault) {
-    case MessageFault::None: return frame;
-    case MessageFault::Garbage: return std::string(frame.size(), '\x5a');
-    case MessageFault::Short: return frame.substr(0, frame.size() / 2);
-    case MessageFault::Nothing: return {};
+    case MessageFault::None:
+      return frame;
+    case MessageFault::Garbage:
+      return std::string(frame.size(), '\x5a');
+    case MessageFault::Short:
+      return frame.substr(0, frame.size() / 2);
+    case MessageFault::Nothing:
+      return {};
   }
   return frame;
 }

@@ -38,7 +38,8 @@ int worker_process_main(const WorkerProcessArgs& args, const Workload& workload,
 
 /// The command line (after the program name) that re-creates this worker with
 /// `conc-probe __worker`.
-std::vector<std::string> spawn_arguments(const WorkerProcessArgs& args, const WorkloadParams& params);
+std::vector<std::string> spawn_arguments(const WorkerProcessArgs& args,
+                                         const WorkloadParams& params);
 
 /// Parses what spawn_arguments produced; throws UsageError on anything else.
 void parse_spawn_arguments(const std::vector<std::string>& argv, WorkerProcessArgs& args,

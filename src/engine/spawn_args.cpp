@@ -41,23 +41,24 @@ int descriptor(const Fields& fields, const std::string& key) {
 
 }  // namespace
 
-std::vector<std::string> spawn_arguments(const WorkerProcessArgs& args, const WorkloadParams& params) {
+std::vector<std::string> spawn_arguments(const WorkerProcessArgs& args,
+                                         const WorkloadParams& params) {
   const auto str = [](auto value) { return std::to_string(value); };
-  return {"--workload", params.name,
-          "--op-size", str(params.op_size),
+  return {"--workload",      params.name,
+          "--op-size",       str(params.op_size),
           "--io-latency-ns", str(params.io_latency.count()),
-          "--compute-size", str(params.compute_size),
-          "--temp-dir", params.temp_dir,
-          "--server-port", str(params.server_port),
-          "--worker", str(args.worker_index),
-          "--first", str(args.range.first),
-          "--last", str(args.range.last),
-          "--stride", str(args.stride),
-          "--ready-fd", str(args.ready_fd),
-          "--start-fd", str(args.start_fd),
-          "--result-fd", str(args.result_fd),
-          "--parent", str(args.parent),
-          "--fault", str(static_cast<int>(args.fault))};
+          "--compute-size",  str(params.compute_size),
+          "--temp-dir",      params.temp_dir,
+          "--server-port",   str(params.server_port),
+          "--worker",        str(args.worker_index),
+          "--first",         str(args.range.first),
+          "--last",          str(args.range.last),
+          "--stride",        str(args.stride),
+          "--ready-fd",      str(args.ready_fd),
+          "--start-fd",      str(args.start_fd),
+          "--result-fd",     str(args.result_fd),
+          "--parent",        str(args.parent),
+          "--fault",         str(static_cast<int>(args.fault))};
 }
 
 void parse_spawn_arguments(const std::vector<std::string>& argv, WorkerProcessArgs& args,
@@ -77,7 +78,8 @@ void parse_spawn_arguments(const std::vector<std::string>& argv, WorkerProcessAr
   args.result_fd = descriptor(fields, "result-fd");
   args.parent = static_cast<pid_t>(number(fields, "parent"));
   const auto fault = number(fields, "fault");
-  if (fault > static_cast<std::uint64_t>(MessageFault::Nothing)) throw UsageError("__worker: bad --fault");
+  if (fault > static_cast<std::uint64_t>(MessageFault::Nothing))
+    throw UsageError("__worker: bad --fault");
   args.fault = static_cast<MessageFault>(fault);
 }
 

@@ -28,7 +28,8 @@ std::unique_ptr<Workload> recreate(const WorkloadParams& params) {
   try {
     return make_workload(params);
   } catch (...) {
-    return std::make_unique<UnavailableWorkload>(engine::describe_exception(std::current_exception()));
+    return std::make_unique<UnavailableWorkload>(
+        engine::describe_exception(std::current_exception()));
   }
 }
 

@@ -1,6 +1,5 @@
-#include <csignal>
-
 #include <atomic>
+#include <csignal>
 
 #include "conc_probe/engine.hpp"
 
@@ -14,7 +13,9 @@ static_assert(std::atomic<int>::is_always_lock_free);
 struct sigaction g_previous_int {};
 struct sigaction g_previous_term {};
 
-extern "C" void on_stop_signal(int signal) { g_stop_signal.store(signal, std::memory_order_relaxed); }
+extern "C" void on_stop_signal(int signal) {
+  g_stop_signal.store(signal, std::memory_order_relaxed);
+}
 
 }  // namespace
 

@@ -35,8 +35,8 @@ void check_samples(CellResult& cell, std::uint64_t expected_checksum) {
       cell.checksum_ok = false;
       if (!cell.failed) {
         cell.failed = true;
-        cell.error = "checksum mismatch in repetition " + std::to_string(sample.repetition) +
-                     ": " + std::to_string(sample.ops) + " ops, checksum " +
+        cell.error = "checksum mismatch in repetition " + std::to_string(sample.repetition) + ": " +
+                     std::to_string(sample.ops) + " ops, checksum " +
                      std::to_string(sample.checksum) + ", expected " +
                      std::to_string(cell.total_ops) + " ops, " + std::to_string(expected_checksum);
       }
@@ -71,7 +71,9 @@ GilSummary summarize_gil(const CellResult& cell) {
 void summarize_latency(CellResult& cell) {
   std::vector<double> latencies;
   for (const auto& sample : cell.samples) {
-    if (sample.ok) latencies.insert(latencies.end(), sample.latency_seconds.begin(), sample.latency_seconds.end());
+    if (sample.ok)
+      latencies.insert(latencies.end(), sample.latency_seconds.begin(),
+                       sample.latency_seconds.end());
   }
   if (!latencies.empty()) cell.latency = stats::latency_summary(latencies);
 }
@@ -89,7 +91,8 @@ void check_time_bounded(CellResult& cell) {
   const auto rates = per_sample(cell, [](const Sample& s) {
     return safe_ratio(static_cast<double>(s.background_ops), s.wall_seconds);
   });
-  if (cell.key.mode != Mode::Single && !rates.empty()) cell.background_ops_per_second = stats::median(rates);
+  if (cell.key.mode != Mode::Single && !rates.empty())
+    cell.background_ops_per_second = stats::median(rates);
 }
 
 void summarize_cell(CellResult& cell, std::uint64_t expected_checksum, const CellResult* single) {
@@ -99,15 +102,17 @@ void summarize_cell(CellResult& cell, std::uint64_t expected_checksum, const Cel
     check_samples(cell, expected_checksum);
   }
   cell.wall = stats::summarize(per_sample(cell, [](const Sample& s) { return s.wall_seconds; }));
-  cell.throughput = stats::summarize(per_sample(
-      cell, [](const Sample& s) { return safe_ratio(static_cast<double>(s.ops), s.wall_seconds); }));
+  cell.throughput = stats::summarize(per_sample(cell, [](const Sample& s) {
+    return safe_ratio(static_cast<double>(s.ops), s.wall_seconds);
+  }));
   cell.cores_used = stats::summarize(
       per_sample(cell, [](const Sample& s) { return safe_ratio(s.cpu_seconds, s.wall_seconds); }));
-  cell.startup = stats::summarize(per_sample(cell, [](const Sample& s) { return s.startup_seconds; }));
+  cell.startup =
+      stats::summarize(per_sample(cell, [](const Sample& s) { return s.startup_seconds; }));
   cell.voluntary_switches = stats::median(
       per_sample(cell, [](const Sample& s) { return static_cast<double>(s.voluntary_switches); }));
-  cell.involuntary_switches = stats::median(
-      per_sample(cell, [](const Sample& s) { return static_cast<double>(s.involuntary_switches); }));
+  cell.involuntary_switches = stats::median(per_sample(
+      cell, [](const Sample& s) { return static_cast<double>(s.involuntary_switches); }));
   summarize_latency(cell);
   if (cell.key.mode == Mode::Gil) cell.gil = summarize_gil(cell);
   if (cell.time_bounded) {

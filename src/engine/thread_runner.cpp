@@ -74,7 +74,8 @@ Sample run_on_threads(const ExecutionPlan& plan, const Workload& workload,
   const std::int64_t launch = monotonic_ns();
   std::string launch_error;
   try {
-    for (unsigned i = 0; i < plan.workers; ++i) threads.emplace_back(worker_body, std::ref(shared), i);
+    for (unsigned i = 0; i < plan.workers; ++i)
+      threads.emplace_back(worker_body, std::ref(shared), i);
   } catch (...) {
     launch_error = "cannot start thread " + std::to_string(threads.size()) + ": " +
                    describe_exception(std::current_exception());

@@ -87,7 +87,8 @@ Sample combine_results(std::span<const WorkerResult> results) {
     if (!result.ok && sample.ok) {
       sample.ok = false;
       // "worker 1 killed by SIGKILL", "worker 1 exited with ...", "worker 1: <op error>"
-      const bool phrase = result.error.starts_with("killed by") || result.error.starts_with("exited");
+      const bool phrase =
+          result.error.starts_with("killed by") || result.error.starts_with("exited");
       sample.error = "worker " + std::to_string(i) + (phrase ? " " : ": ") + result.error;
     }
   }

@@ -7,8 +7,10 @@ namespace conc_probe {
 
 std::string_view to_string(GilPolicy policy) noexcept {
   switch (policy) {
-    case GilPolicy::New: return "new";
-    case GilPolicy::Legacy: return "legacy";
+    case GilPolicy::New:
+      return "new";
+    case GilPolicy::Legacy:
+      return "legacy";
   }
   return "unknown";
 }

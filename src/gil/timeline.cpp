@@ -1,11 +1,11 @@
 // Terminal rendering of a recorded lock timeline: one row per thread, one character per
 // time slice, and a labelled time axis underneath.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "conc_probe/error.hpp"
 #include "conc_probe/gil_timeline.hpp"
@@ -31,7 +31,8 @@ struct Window {
 };
 
 void validate(unsigned threads, std::int64_t window_ns, unsigned width) {
-  if (width < 10) throw UsageError(fmt::format("timeline width {} is too small (minimum 10)", width));
+  if (width < 10)
+    throw UsageError(fmt::format("timeline width {} is too small (minimum 10)", width));
   if (window_ns <= 0) throw UsageError("timeline window must be longer than 0 ns");
   if (threads == 0) throw UsageError("timeline needs at least one thread");
 }
@@ -101,25 +102,28 @@ std::string render_axis(const Window& w, std::size_t indent) {
 }
 
 std::string render_legend(const Window& w) {
-  return fmt::format("{} holding  {} waiting  {} io  '{}' idle   window {:.3f} ms, {:.3f} ms/column\n",
-                     kTimelineHold, kTimelineWait, kTimelineIo, kTimelineIdle, w.length / 1e6,
-                     w.length / 1e6 / w.width);
+  return fmt::format(
+      "{} holding  {} waiting  {} io  '{}' idle   window {:.3f} ms, {:.3f} ms/column\n",
+      kTimelineHold, kTimelineWait, kTimelineIo, kTimelineIdle, w.length / 1e6,
+      w.length / 1e6 / w.width);
 }
 
 }  // namespace
 
 std::string_view to_string(GilEvent::Kind kind) noexcept {
   switch (kind) {
-    case GilEvent::Kind::Hold: return "hold";
-    case GilEvent::Kind::Wait: return "wait";
-    case GilEvent::Kind::Io: return "io";
+    case GilEvent::Kind::Hold:
+      return "hold";
+    case GilEvent::Kind::Wait:
+      return "wait";
+    case GilEvent::Kind::Io:
+      return "io";
   }
   return "unknown";
 }
 
 std::string render_timeline(const std::vector<GilEvent>& events, unsigned threads,
-                            std::int64_t window_start_ns, std::int64_t window_ns,
-                            unsigned width) {
+                            std::int64_t window_start_ns, std::int64_t window_ns, unsigned width) {
   validate(threads, window_ns, width);
   const Window w{static_cast<double>(window_start_ns), static_cast<double>(window_ns), width};
   std::vector<std::vector<Coverage>> rows(threads, std::vector<Coverage>(width, Coverage{}));

@@ -1,9 +1,9 @@
 // Export of a recorded lock timeline in the trace-event format ("JSON Object Format" of the
 // Trace Event Format document used by chrome://tracing and Perfetto).
+#include <fmt/format.h>
+
 #include <ostream>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "conc_probe/gil_timeline.hpp"
 
@@ -18,11 +18,21 @@ std::string json_string(std::string_view text) {
   std::string out = "\"";
   for (const char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
@@ -42,9 +52,10 @@ std::string metadata(std::string_view what, unsigned tid, std::string_view name)
 // ts and dur in microseconds, keeping nanosecond resolution as three decimals.
 std::string complete_event(const GilEvent& event) {
   const std::int64_t duration = event.end_ns > event.start_ns ? event.end_ns - event.start_ns : 0;
-  return fmt::format(R"({{"name":"{}","cat":"gil","ph":"X","ts":{:.3f},"dur":{:.3f},"pid":{},"tid":{}}})",
-                     to_string(event.kind), static_cast<double>(event.start_ns) / 1e3,
-                     static_cast<double>(duration) / 1e3, kPid, event.thread + 1);
+  return fmt::format(
+      R"({{"name":"{}","cat":"gil","ph":"X","ts":{:.3f},"dur":{:.3f},"pid":{},"tid":{}}})",
+      to_string(event.kind), static_cast<double>(event.start_ns) / 1e3,
+      static_cast<double>(duration) / 1e3, kPid, event.thread + 1);
 }
 
 }  // namespace

@@ -63,7 +63,8 @@ std::vector<Membership> parse_proc_cgroup(std::string_view content) {
     const auto path = text::trim(line.substr(second + 1));
     if (path.empty() || path.front() != '/') continue;
     out.push_back({std::string(line.substr(0, first)),
-                   split_words(line.substr(first + 1, second - first - 1), ','), std::string(path)});
+                   split_words(line.substr(first + 1, second - first - 1), ','),
+                   std::string(path)});
   }
   return out;
 }
@@ -74,9 +75,10 @@ bool is_octal(char c) { return c >= '0' && c <= '7'; }
 std::string unescape_mount_field(std::string_view field) {
   std::string out;
   for (std::size_t i = 0; i < field.size(); ++i) {
-    if (field[i] == '\\' && i + 3 < field.size() &&
-        is_octal(field[i + 1]) && is_octal(field[i + 2]) && is_octal(field[i + 3])) {
-      out.push_back(static_cast<char>((field[i + 1] - '0') * 64 + (field[i + 2] - '0') * 8 + (field[i + 3] - '0')));
+    if (field[i] == '\\' && i + 3 < field.size() && is_octal(field[i + 1]) &&
+        is_octal(field[i + 2]) && is_octal(field[i + 3])) {
+      out.push_back(static_cast<char>((field[i + 1] - '0') * 64 + (field[i + 2] - '0') * 8 +
+                                      (field[i + 3] - '0')));
       i += 3;
     } else {
       out.push_back(field[i]);
@@ -134,12 +136,14 @@ Hierarchy resolve(const Mount& mount, const std::string& cgroup_path, int versio
   return h;
 }
 
-std::optional<Hierarchy> find_v1(const std::vector<Membership>& members, const std::vector<Mount>& mounts,
-                                 std::string_view controller) {
-  const auto member = std::find_if(members.begin(), members.end(),
-                                   [&](const Membership& m) { return contains(m.controllers, controller); });
-  const auto mount = std::find_if(mounts.begin(), mounts.end(),
-                                  [&](const Mount& m) { return !m.v2 && contains(m.options, controller); });
+std::optional<Hierarchy> find_v1(const std::vector<Membership>& members,
+                                 const std::vector<Mount>& mounts, std::string_view controller) {
+  const auto member = std::find_if(members.begin(), members.end(), [&](const Membership& m) {
+    return contains(m.controllers, controller);
+  });
+  const auto mount = std::find_if(mounts.begin(), mounts.end(), [&](const Mount& m) {
+    return !m.v2 && contains(m.options, controller);
+  });
   if (member == members.end() || mount == mounts.end()) return std::nullopt;
   return resolve(*mount, member->path, 1);
 }
@@ -154,9 +158,11 @@ bool offers(const SysRoot& root, const Mount& mount, std::string_view controller
 
 std::optional<Hierarchy> find_v2(const SysRoot& root, const std::vector<Membership>& members,
                                  const std::vector<Mount>& mounts, std::string_view controller) {
-  const auto member = std::find_if(members.begin(), members.end(),
-                                   [](const Membership& m) { return m.id == "0" && m.controllers.empty(); });
-  const auto mount = std::find_if(mounts.begin(), mounts.end(), [](const Mount& m) { return m.v2; });
+  const auto member = std::find_if(members.begin(), members.end(), [](const Membership& m) {
+    return m.id == "0" && m.controllers.empty();
+  });
+  const auto mount =
+      std::find_if(mounts.begin(), mounts.end(), [](const Mount& m) { return m.v2; });
   if (member == members.end() || mount == mounts.end()) return std::nullopt;
   if (!controller.empty() && !offers(root, *mount, controller)) return std::nullopt;
   return resolve(*mount, member->path, 2);
@@ -164,7 +170,8 @@ std::optional<Hierarchy> find_v2(const SysRoot& root, const std::vector<Membersh
 
 /// The controller's v1 hierarchy if it has one, else the unified v2 hierarchy.
 std::optional<Hierarchy> find_hierarchy(const SysRoot& root, const std::vector<Membership>& members,
-                                        const std::vector<Mount>& mounts, std::string_view controller) {
+                                        const std::vector<Mount>& mounts,
+                                        std::string_view controller) {
   if (auto v1 = find_v1(members, mounts, controller)) return v1;
   return find_v2(root, members, mounts, controller);
 }
@@ -196,7 +203,8 @@ QuotaReading read_quota_v2(const SysRoot& root, const std::string& dir) {
   if (!line) return std::nullopt;
   const auto fields = split_words(*line, ' ');
   if (fields.empty() || fields.size() > 2) return std::nullopt;
-  const auto period = fields.size() == 2 ? text::parse_u64(fields[1]) : std::optional<std::uint64_t>{100000};
+  const auto period =
+      fields.size() == 2 ? text::parse_u64(fields[1]) : std::optional<std::uint64_t>{100000};
   if (!period || *period == 0) return std::nullopt;
   if (fields[0] == "max") return std::optional<double>{};
   const auto quota = text::parse_u64(fields[0]);
@@ -219,7 +227,8 @@ void probe_quota(const SysRoot& root, const Hierarchy& h, PlatformReport& report
   const char* file = h.version == 2 ? "cpu.max" : "cpu.cfs_quota_us";
   report.sources["cpu.cgroup_quota"] = join_path(h.dir, file) + " (and ancestors; none = no limit)";
   for (const auto& level : levels(h)) {
-    const auto reading = h.version == 2 ? read_quota_v2(root, level.dir) : read_quota_v1(root, level.dir);
+    const auto reading =
+        h.version == 2 ? read_quota_v2(root, level.dir) : read_quota_v1(root, level.dir);
     if (!reading || !*reading) continue;
     auto& cpu = report.cpu;
     if (!cpu.cgroup_quota || **reading < *cpu.cgroup_quota) {
@@ -233,9 +242,9 @@ void probe_quota(const SysRoot& root, const Hierarchy& h, PlatformReport& report
 /// The effective cpuset: the nearest level (from the leaf up) with a non-empty, valid list.
 /// The kernel's effective list already includes every ancestor's restriction.
 void probe_cpuset(const SysRoot& root, const Hierarchy& h, PlatformReport& report) {
-  const std::vector<std::string> files = h.version == 2
-      ? std::vector<std::string>{"cpuset.cpus.effective"}
-      : std::vector<std::string>{"cpuset.effective_cpus", "cpuset.cpus"};
+  const std::vector<std::string> files =
+      h.version == 2 ? std::vector<std::string>{"cpuset.cpus.effective"}
+                     : std::vector<std::string>{"cpuset.effective_cpus", "cpuset.cpus"};
   for (const auto& level : levels(h)) {
     for (const auto& file : files) {
       const auto content = root.read(join_path(level.dir, file));
@@ -248,8 +257,10 @@ void probe_cpuset(const SysRoot& root, const Hierarchy& h, PlatformReport& repor
   }
 }
 
-std::optional<std::uint64_t> read_memory_limit(const SysRoot& root, const std::string& dir, int version) {
-  const auto line = root.read_line(join_path(dir, version == 2 ? "memory.max" : "memory.limit_in_bytes"));
+std::optional<std::uint64_t> read_memory_limit(const SysRoot& root, const std::string& dir,
+                                               int version) {
+  const auto line =
+      root.read_line(join_path(dir, version == 2 ? "memory.max" : "memory.limit_in_bytes"));
   if (!line || *line == "max") return std::nullopt;
   const auto value = text::parse_u64(*line);
   if (!value || *value == 0 || *value >= kNoMemoryLimit) return std::nullopt;
@@ -258,7 +269,8 @@ std::optional<std::uint64_t> read_memory_limit(const SysRoot& root, const std::s
 
 void probe_memory_limit(const SysRoot& root, const Hierarchy& h, PlatformReport& report) {
   const char* file = h.version == 2 ? "memory.max" : "memory.limit_in_bytes";
-  report.sources["cgroup.memory_limit_bytes"] = join_path(h.dir, file) + " (and ancestors; none = no limit)";
+  report.sources["cgroup.memory_limit_bytes"] =
+      join_path(h.dir, file) + " (and ancestors; none = no limit)";
   for (const auto& level : levels(h)) {
     const auto limit = read_memory_limit(root, level.dir, h.version);
     auto& cgroup = report.cgroup;

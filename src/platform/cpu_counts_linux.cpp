@@ -3,8 +3,8 @@
 #include <sched.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <array>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <memory>
@@ -28,8 +28,8 @@ constexpr double kRoundingSlack = 1e-6;
 constexpr std::string_view kUsableRule =
     "ceil(usable_fraction), at least 1 (the rule of the JVM, .NET and Go 1.25)";
 
-std::optional<CpuSet> read_list(const SysRoot& root, const std::string& file, PlatformReport& report,
-                                const std::string& key) {
+std::optional<CpuSet> read_list(const SysRoot& root, const std::string& file,
+                                PlatformReport& report, const std::string& key) {
   const auto content = root.read(file);
   if (!content) return std::nullopt;
   auto set = CpuSet::parse(*content);
@@ -108,7 +108,8 @@ void collect_overrides(const Environment& env, CpuCounts& cpu) {
 /// Rounds a CPU capacity up: a quota of 1.5 CPUs lets 2 workers spend the whole budget.
 unsigned round_usable(double fraction) {
   const double nearest = std::round(fraction);
-  const double rounded = std::fabs(fraction - nearest) < kRoundingSlack ? nearest : std::ceil(fraction);
+  const double rounded =
+      std::fabs(fraction - nearest) < kRoundingSlack ? nearest : std::ceil(fraction);
   return static_cast<unsigned>(std::max(1.0, rounded));
 }
 

@@ -60,8 +60,10 @@ void Cpuinfo::add_line(std::string_view line, std::optional<unsigned>& current) 
   if (key.empty()) return;
   if (key == "processor") {
     current = cpu_number(value);
-    if (current) blocks_[*current]["processor"] = clip(value);
-    else global_["Processor"] = clip(value);  // old ARM kernels: "Processor : ARMv7 ..."
+    if (current)
+      blocks_[*current]["processor"] = clip(value);
+    else
+      global_["Processor"] = clip(value);  // old ARM kernels: "Processor : ARMv7 ..."
     return;
   }
   if (const auto s390 = s390_processor_key(key)) {

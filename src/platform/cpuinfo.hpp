@@ -56,7 +56,7 @@ struct CpuDescription {
   std::optional<std::string> midr_part;         ///< "0xd46"
   std::optional<std::string> family;
   std::optional<std::string> model;
-  std::optional<std::string> stepping;          ///< x86 stepping, ARM "r1p1"
+  std::optional<std::string> stepping;  ///< x86 stepping, ARM "r1p1"
   /// Two CPUs with the same key are the same kind of core.
   std::string kind_key;
 };

@@ -17,13 +17,13 @@ struct S390Machine {
 
 // IBM Z machine types (the "machine = NNNN" of /proc/cpuinfo, "Type:" of /proc/sysinfo).
 constexpr std::array kS390Machines{
-    S390Machine{"2064", "z900"},  S390Machine{"2066", "z800"},  S390Machine{"2084", "z990"},
-    S390Machine{"2086", "z890"},  S390Machine{"2094", "z9 EC"}, S390Machine{"2096", "z9 BC"},
-    S390Machine{"2097", "z10 EC"}, S390Machine{"2098", "z10 BC"}, S390Machine{"2817", "z196"},
-    S390Machine{"2818", "z114"},  S390Machine{"2827", "zEC12"}, S390Machine{"2828", "zBC12"},
-    S390Machine{"2964", "z13"},   S390Machine{"2965", "z13s"},  S390Machine{"3906", "z14"},
-    S390Machine{"3907", "z14 ZR1"}, S390Machine{"8561", "z15"}, S390Machine{"8562", "z15 T02"},
-    S390Machine{"3931", "z16"},   S390Machine{"3932", "z16 A02"},
+    S390Machine{"2064", "z900"},    S390Machine{"2066", "z800"},    S390Machine{"2084", "z990"},
+    S390Machine{"2086", "z890"},    S390Machine{"2094", "z9 EC"},   S390Machine{"2096", "z9 BC"},
+    S390Machine{"2097", "z10 EC"},  S390Machine{"2098", "z10 BC"},  S390Machine{"2817", "z196"},
+    S390Machine{"2818", "z114"},    S390Machine{"2827", "zEC12"},   S390Machine{"2828", "zBC12"},
+    S390Machine{"2964", "z13"},     S390Machine{"2965", "z13s"},    S390Machine{"3906", "z14"},
+    S390Machine{"3907", "z14 ZR1"}, S390Machine{"8561", "z15"},     S390Machine{"8562", "z15 T02"},
+    S390Machine{"3931", "z16"},     S390Machine{"3932", "z16 A02"},
 };
 
 std::optional<std::string> non_empty(std::optional<std::string> value) {
@@ -38,8 +38,8 @@ void describe_x86(const Cpuinfo& info, unsigned cpu, CpuDescription& d) {
   d.model = non_empty(info.get(cpu, "model"));
   d.stepping = non_empty(info.get(cpu, "stepping"));
   if (d.model_name || d.family) {
-    d.kind_key = d.model_name.value_or("") + "|" + d.family.value_or("") + "|" +
-                 d.model.value_or("");
+    d.kind_key =
+        d.model_name.value_or("") + "|" + d.family.value_or("") + "|" + d.model.value_or("");
   }
 }
 
@@ -97,9 +97,15 @@ void describe_named(const Cpuinfo& info, unsigned cpu, std::string_view name_key
 CpuDescription describe_cpu(const Cpuinfo& info, unsigned cpu) {
   CpuDescription d;
   switch (info.arch()) {
-    case CpuinfoArch::X86: describe_x86(info, cpu, d); break;
-    case CpuinfoArch::Arm: describe_arm(info, cpu, d); break;
-    case CpuinfoArch::S390: describe_s390(info, cpu, d); break;
+    case CpuinfoArch::X86:
+      describe_x86(info, cpu, d);
+      break;
+    case CpuinfoArch::Arm:
+      describe_arm(info, cpu, d);
+      break;
+    case CpuinfoArch::S390:
+      describe_s390(info, cpu, d);
+      break;
     case CpuinfoArch::PowerPc:
       describe_named(info, cpu, "cpu", d);
       d.model = non_empty(info.get(cpu, "revision"));
@@ -116,7 +122,9 @@ CpuDescription describe_cpu(const Cpuinfo& info, unsigned cpu) {
       d.family = non_empty(info.get(cpu, "CPU Family"));
       d.model = non_empty(info.get(cpu, "CPU Revision"));
       break;
-    case CpuinfoArch::Sparc: describe_named(info, cpu, "cpu", d); break;
+    case CpuinfoArch::Sparc:
+      describe_named(info, cpu, "cpu", d);
+      break;
     case CpuinfoArch::Unknown:
       describe_named(info, cpu, "model name", d);
       d.vendor = non_empty(info.get(cpu, "vendor_id"));

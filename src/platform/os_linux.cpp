@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include <array>
-#include <cstdint>
 #include <bit>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,8 +19,8 @@ namespace {
 
 /// Machine names of 64-bit kernels (uname -m); anything else known is 32-bit.
 constexpr std::array<std::string_view, 12> k64BitMachines{
-    "x86_64", "aarch64", "arm64", "ppc64", "ppc64le", "s390x", "riscv64", "sparc64",
-    "loongarch64", "mips64", "alpha", "ia64"};
+    "x86_64",  "aarch64", "arm64",       "ppc64",  "ppc64le", "s390x",
+    "riscv64", "sparc64", "loongarch64", "mips64", "alpha",   "ia64"};
 
 struct Uname {
   std::string system, release, version, machine;
@@ -32,8 +32,8 @@ std::optional<Uname> live_uname() {
   return Uname{u.sysname, u.release, u.version, u.machine};
 }
 
-void set(std::optional<std::string>& field, std::optional<std::string> value, PlatformReport& report,
-         const std::string& key, const std::string& source) {
+void set(std::optional<std::string>& field, std::optional<std::string> value,
+         PlatformReport& report, const std::string& key, const std::string& source) {
   if (!value) return;
   field = std::move(value);
   report.sources[key] = source;
@@ -50,7 +50,8 @@ void probe_kernel(const SysRoot& root, PlatformReport& report) {
     }
     return;
   }
-  set(os.system, root.read_line("/proc/sys/kernel/ostype"), report, "os.system", "/proc/sys/kernel/ostype");
+  set(os.system, root.read_line("/proc/sys/kernel/ostype"), report, "os.system",
+      "/proc/sys/kernel/ostype");
   set(os.kernel_release, root.read_line("/proc/sys/kernel/osrelease"), report, "os.kernel_release",
       "/proc/sys/kernel/osrelease");
   set(os.kernel_version, root.read_line("/proc/sys/kernel/version"), report, "os.kernel_version",
@@ -63,7 +64,8 @@ std::optional<std::string> os_release_value(std::string_view content, std::strin
     const auto line = text::trim(raw);
     if (!line.starts_with(key) || line.size() <= key.size() || line[key.size()] != '=') continue;
     auto value = text::trim(line.substr(key.size() + 1));
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front()) {
       value = value.substr(1, value.size() - 2);
     }
     if (value.empty()) return std::nullopt;
@@ -83,8 +85,8 @@ void probe_distribution(const SysRoot& root, PlatformReport& report) {
   auto& os = report.os;
   set(os.distribution, os_release_value(*content, "PRETTY_NAME"), report, "os.distribution", file);
   set(os.distribution_id, os_release_value(*content, "ID"), report, "os.distribution_id", file);
-  set(os.distribution_version, os_release_value(*content, "VERSION_ID"), report, "os.distribution_version",
-      file);
+  set(os.distribution_version, os_release_value(*content, "VERSION_ID"), report,
+      "os.distribution_version", file);
 }
 
 std::optional<unsigned> bits_of_machine(const std::string& machine) {
@@ -134,7 +136,8 @@ void probe_meminfo(const SysRoot& root, PlatformReport& report) {
   report.memory.total_bytes = meminfo_bytes(*content, "MemTotal");
   report.memory.available_bytes = meminfo_bytes(*content, "MemAvailable");
   if (report.memory.total_bytes) report.sources["memory.total_bytes"] = "/proc/meminfo MemTotal";
-  if (report.memory.available_bytes) report.sources["memory.available_bytes"] = "/proc/meminfo MemAvailable";
+  if (report.memory.available_bytes)
+    report.sources["memory.available_bytes"] = "/proc/meminfo MemAvailable";
 }
 
 /// Container kinds recognised in /proc/self/cgroup paths, most specific first.
@@ -173,13 +176,14 @@ void container_from_cgroup(const SysRoot& root, Virtualization& virt) {
 }
 
 void container_from_environment(const Environment& env, const OsInfo& os, Virtualization& virt) {
-  if (env.contains("KUBERNETES_SERVICE_HOST")) add_container(virt, "kubernetes", "KUBERNETES_SERVICE_HOST is set");
+  if (env.contains("KUBERNETES_SERVICE_HOST"))
+    add_container(virt, "kubernetes", "KUBERNETES_SERVICE_HOST is set");
   if (auto it = env.find("container"); it != env.end() && !it->second.empty()) {
     add_container(virt, it->second, "container=" + it->second + " in the environment");
   }
   const auto release = os.kernel_release.value_or("");
-  if (release.find("microsoft") != std::string::npos || release.find("Microsoft") != std::string::npos ||
-      release.find("WSL") != std::string::npos) {
+  if (release.find("microsoft") != std::string::npos ||
+      release.find("Microsoft") != std::string::npos || release.find("WSL") != std::string::npos) {
     add_container(virt, "wsl", "kernel release " + release);
   }
 }
@@ -200,7 +204,8 @@ void probe_container(const SysRoot& root, const Environment& env, PlatformReport
   container_from_cgroup(root, virt);
   container_from_files(root, virt);
   if (virt.container) report.sources["virtualization.container"] = virt.container_evidence.front();
-  if (virt.container && !virt.virtualization_type && !virt.hypervisor) virt.virtualization_type = "container";
+  if (virt.container && !virt.virtualization_type && !virt.hypervisor)
+    virt.virtualization_type = "container";
 }
 
 }  // namespace conc_probe::platform

@@ -30,7 +30,8 @@ PlatformReport probe_platform(const ProbeOptions& options) {
   platform::probe_cpu_lists(options.root, report);
   platform::probe_cgroup(options.root, report);
   platform::derive_usable(env, report);
-  const platform::Cpuinfo cpuinfo = platform::Cpuinfo::parse(options.root.read("/proc/cpuinfo").value_or(""));
+  const platform::Cpuinfo cpuinfo =
+      platform::Cpuinfo::parse(options.root.read("/proc/cpuinfo").value_or(""));
   platform::probe_topology(options.root, cpuinfo, report);
   platform::probe_identity(options.root, cpuinfo, report);
   platform::probe_os_and_memory(options.root, report);

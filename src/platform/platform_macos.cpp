@@ -36,7 +36,8 @@ std::optional<unsigned> sysctl_unsigned(const std::string& name) {
 
 std::optional<std::string> sysctl_text(const std::string& name) {
   std::size_t size = 0;
-  if (::sysctlbyname(name.c_str(), nullptr, &size, nullptr, 0) != 0 || size == 0) return std::nullopt;
+  if (::sysctlbyname(name.c_str(), nullptr, &size, nullptr, 0) != 0 || size == 0)
+    return std::nullopt;
   std::string value(size, '\0');
   if (::sysctlbyname(name.c_str(), value.data(), &size, nullptr, 0) != 0) return std::nullopt;
   value.resize(value.find('\0') == std::string::npos ? size : value.find('\0'));

@@ -31,8 +31,10 @@ void add_instance(Groups& groups, unsigned level, std::string type,
                   std::optional<std::uint64_t> size, const std::optional<CpuSet>& shared) {
   CacheGroup& group = groups[{level, std::move(type)}];
   if (!group.size) group.size = size;
-  if (shared && !shared->empty()) group.shared.insert(shared->to_string());
-  else group.shared_unknown = true;
+  if (shared && !shared->empty())
+    group.shared.insert(shared->to_string());
+  else
+    group.shared_unknown = true;
 }
 
 bool read_index_dirs(const SysRoot& root, unsigned cpu, Groups& groups) {
@@ -78,7 +80,8 @@ void add_cpuinfo_levels(const Cpuinfo& info, Groups& groups) {
     std::map<std::string, std::string, std::less<>> fields;
     for (const auto item : text::split(*line, ' ')) {
       const auto eq = item.find('=');
-      if (eq != std::string_view::npos) fields[std::string(item.substr(0, eq))] = item.substr(eq + 1);
+      if (eq != std::string_view::npos)
+        fields[std::string(item.substr(0, eq))] = item.substr(eq + 1);
     }
     const auto level = text::parse_u64(fields["level"]);
     if (!level || *level > 9 || fields["type"].empty()) continue;

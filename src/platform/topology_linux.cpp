@@ -89,8 +89,10 @@ struct HybridSets {
 
 HybridSets read_hybrid(const SysRoot& root) {
   HybridSets sets;
-  if (const auto text = root.read("/sys/devices/cpu_core/cpus")) sets.performance = CpuSet::parse(*text);
-  if (const auto text = root.read("/sys/devices/cpu_atom/cpus")) sets.efficiency = CpuSet::parse(*text);
+  if (const auto text = root.read("/sys/devices/cpu_core/cpus"))
+    sets.performance = CpuSet::parse(*text);
+  if (const auto text = root.read("/sys/devices/cpu_atom/cpus"))
+    sets.efficiency = CpuSet::parse(*text);
   return sets;
 }
 
@@ -110,7 +112,8 @@ std::vector<CpuPlace> place_cpus(const SysRoot& root, const CpuSet& online, cons
   std::vector<CpuPlace> places;
   for (const unsigned cpu : online.cpus()) {
     CpuPlace place = sysfs ? place_from_sysfs(root, cpu) : place_from_cpuinfo(info, cpu);
-    const auto capacity = text::parse_u64(root.read_line(cpu_path(cpu, "/cpu_capacity")).value_or(""));
+    const auto capacity =
+        text::parse_u64(root.read_line(cpu_path(cpu, "/cpu_capacity")).value_or(""));
     if (capacity && *capacity <= 1U << 20) place.capacity = static_cast<unsigned>(*capacity);
     place.kind_key = kind_key(info, hybrid, cpu);
     places.push_back(std::move(place));
@@ -207,9 +210,12 @@ void fill_counts(const std::vector<CpuPlace>& places, Topology& topo, PlatformRe
   topo.packages = count_distinct(all, [](const CpuPlace& p) { return p.package_key; });
   if (topo.packages) report.sources["topology.packages"] = report.sources["topology.cores"];
   topo.books = count_distinct(all, [](const CpuPlace& p) { return p.book_key; });
-  if (topo.books) report.sources["topology.books"] = "/sys/devices/system/cpu/cpu*/topology/book_siblings_list";
+  if (topo.books)
+    report.sources["topology.books"] = "/sys/devices/system/cpu/cpu*/topology/book_siblings_list";
   topo.drawers = count_distinct(all, [](const CpuPlace& p) { return p.drawer_key; });
-  if (topo.drawers) report.sources["topology.drawers"] = "/sys/devices/system/cpu/cpu*/topology/drawer_siblings_list";
+  if (topo.drawers)
+    report.sources["topology.drawers"] =
+        "/sys/devices/system/cpu/cpu*/topology/drawer_siblings_list";
 }
 
 }  // namespace
@@ -229,9 +235,11 @@ void probe_topology(const SysRoot& root, const Cpuinfo& info, PlatformReport& re
                                                 : "/proc/cpuinfo";
   }
   topo.numa_nodes = topology::probe_numa(root);
-  if (!topo.numa_nodes.empty()) report.sources["topology.numa_nodes"] = "/sys/devices/system/node/node*/cpulist";
+  if (!topo.numa_nodes.empty())
+    report.sources["topology.numa_nodes"] = "/sys/devices/system/node/node*/cpulist";
   topo.caches = topology::probe_caches(root, online, info);
-  if (!topo.caches.empty()) report.sources["topology.caches"] = "/sys/devices/system/cpu/cpu*/cache/index*";
+  if (!topo.caches.empty())
+    report.sources["topology.caches"] = "/sys/devices/system/cpu/cpu*/cache/index*";
 }
 
 }  // namespace conc_probe::platform

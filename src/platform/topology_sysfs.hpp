@@ -39,8 +39,7 @@ std::vector<NumaNode> probe_numa(const SysRoot& root);
 /// Caches of the online CPUs by level and type (see docs/topology.md for the rules), from
 /// cpuN/cache/index*, else SPARC's cpuN/l*_size files; levels only /proc/cpuinfo knows
 /// (s390 "cacheN :" lines) are added with unknown instances.
-std::vector<CacheInfo> probe_caches(const SysRoot& root, const CpuSet& online,
-                                    const Cpuinfo& info);
+std::vector<CacheInfo> probe_caches(const SysRoot& root, const CpuSet& online, const Cpuinfo& info);
 
 /// Parses a sysfs cache size ("32K", "6144K", "2M", "1048576") into bytes.
 std::optional<std::uint64_t> parse_cache_size(std::string_view text);

@@ -46,11 +46,12 @@ std::optional<Finding> from_cpuid([[maybe_unused]] const SysRoot& root) {
   std::memcpy(id.data() + 8, &d, 4);
   const std::string signature(id.data());
   static constexpr Rule kRules[] = {
-      {"KVMKVMKVM", "KVM"},       {"Microsoft Hv", "Microsoft"}, {"VMwareVMware", "VMware"},
-      {"XenVMMXenVMM", "Xen"},    {"VBoxVBoxVBox", "Oracle"},    {"TCGTCGTCGTCG", "QEMU"},
-      {"bhyve bhyve", "bhyve"},   {"ACRNACRNACRN", "ACRN"},      {" lrpepyh  vr", "Parallels"},
+      {"KVMKVMKVM", "KVM"},     {"Microsoft Hv", "Microsoft"}, {"VMwareVMware", "VMware"},
+      {"XenVMMXenVMM", "Xen"},  {"VBoxVBoxVBox", "Oracle"},    {"TCGTCGTCGTCG", "QEMU"},
+      {"bhyve bhyve", "bhyve"}, {"ACRNACRNACRN", "ACRN"},      {" lrpepyh  vr", "Parallels"},
   };
-  return Finding{match(signature, kRules), "CPUID hypervisor bit set, vendor leaf '" + signature + "'"};
+  return Finding{match(signature, kRules),
+                 "CPUID hypervisor bit set, vendor leaf '" + signature + "'"};
 #else
   return std::nullopt;
 #endif
@@ -75,10 +76,12 @@ std::optional<Finding> from_dmi(const SysRoot& root) {
   if (!vendor && !product) return std::nullopt;
   const std::string both = vendor.value_or("") + " / " + product.value_or("");
   static constexpr Rule kRules[] = {
-      {"VMware", "VMware"},       {"VirtualBox", "Oracle"},        {"innotek", "Oracle"},
-      {"KVM", "KVM"},             {"QEMU", "QEMU"},                {"Virtual Machine", "Microsoft"},
-      {"HVM domU", "Xen"},        {"Xen", "Xen"},                  {"Parallels", "Parallels"},
-      {"Google Compute Engine", "KVM"}, {"BHYVE", "bhyve"},        {"Bochs", "Bochs"},
+      {"VMware", "VMware"},       {"VirtualBox", "Oracle"},
+      {"innotek", "Oracle"},      {"KVM", "KVM"},
+      {"QEMU", "QEMU"},           {"Virtual Machine", "Microsoft"},
+      {"HVM domU", "Xen"},        {"Xen", "Xen"},
+      {"Parallels", "Parallels"}, {"Google Compute Engine", "KVM"},
+      {"BHYVE", "bhyve"},         {"Bochs", "Bochs"},
   };
   auto found = match(both, kRules);
   if (!found) return std::nullopt;  // a physical machine's DMI is no evidence of anything
@@ -91,8 +94,8 @@ std::optional<Finding> from_pci(const SysRoot& root) {
   const auto devices = root.read("/proc/bus/pci/devices");
   if (!devices) return std::nullopt;
   static constexpr Rule kRules[] = {
-      {"80eebeef", "Oracle"}, {"80eecafe", "Oracle"}, {"15ad0405", "VMware"},
-      {"15ad0710", "VMware"}, {"15ad0740", "VMware"}, {"58530001", "Xen"},
+      {"80eebeef", "Oracle"},    {"80eecafe", "Oracle"}, {"15ad0405", "VMware"},
+      {"15ad0710", "VMware"},    {"15ad0740", "VMware"}, {"58530001", "Xen"},
       {"14145353", "Microsoft"},
   };
   for (const auto line : text::split(*devices, '\n')) {
@@ -135,8 +138,8 @@ bool is_xen_pv(const Virtualization& virt, const Cpuinfo& info) {
 void probe_hypervisor(const SysRoot& root, const Cpuinfo& info, PlatformReport& report) {
   // Most specific first: the first finding that names a vendor decides.
   const std::optional<Finding> findings[] = {
-      from_cpuid(root), from_sys_hypervisor(root), from_s390_sysinfo(root),
-      from_dmi(root),   from_pci(root),            from_cpuinfo_flag(info),
+      from_cpuid(root), from_sys_hypervisor(root), from_s390_sysinfo(root), from_dmi(root),
+      from_pci(root),   from_cpuinfo_flag(info),
   };
   Virtualization& virt = report.virtualization;
   for (const auto& finding : findings) {

@@ -21,7 +21,9 @@ constexpr const char* kHeader =
     "gil_mean_hold_seconds,error";
 
 /// Shortest text that reads back as the same double; empty for unknown or non-finite.
-std::string num(double value) { return std::isfinite(value) ? fmt::format("{}", value) : std::string(); }
+std::string num(double value) {
+  return std::isfinite(value) ? fmt::format("{}", value) : std::string();
+}
 
 template <class T>
 std::string opt(const std::optional<T>& value, double T::*field) {
@@ -43,18 +45,36 @@ std::string stat(const Summary& summary, double Summary::*field) {
 
 std::vector<std::string> fields(const CellResult& c) {
   const auto interval = c.key.switch_interval;
-  return {c.key.workload, std::string(to_string(c.key.mode)), std::to_string(c.key.workers),
-          interval ? num(static_cast<double>(interval->count()) * 1e-9) : "", std::string(to_string(c.kind)),
-          c.failed ? "true" : "false", c.busy ? "true" : "false", c.checksum_ok ? "true" : "false",
-          std::to_string(c.wall.n), stat(c.wall, &Summary::median), stat(c.wall, &Summary::mad),
-          stat(c.wall, &Summary::min), stat(c.wall, &Summary::max), stat(c.wall, &Summary::ci_low),
-          stat(c.wall, &Summary::ci_high), stat(c.throughput, &Summary::median),
-          opt(c.speedup, &Ratio::estimate), opt(c.speedup, &Ratio::ci_low), opt(c.speedup, &Ratio::ci_high),
-          c.efficiency ? num(*c.efficiency) : "", stat(c.cores_used, &Summary::median),
-          stat(c.startup, &Summary::median), c.samples.empty() ? "" : num(c.voluntary_switches),
-          c.samples.empty() ? "" : num(c.involuntary_switches), opt(c.latency, &LatencySummary::p50),
-          opt(c.latency, &LatencySummary::p95), opt(c.latency, &LatencySummary::p99),
-          opt(c.gil, &GilSummary::switches_per_second), opt(c.gil, &GilSummary::mean_hold_seconds), c.error};
+  return {c.key.workload,
+          std::string(to_string(c.key.mode)),
+          std::to_string(c.key.workers),
+          interval ? num(static_cast<double>(interval->count()) * 1e-9) : "",
+          std::string(to_string(c.kind)),
+          c.failed ? "true" : "false",
+          c.busy ? "true" : "false",
+          c.checksum_ok ? "true" : "false",
+          std::to_string(c.wall.n),
+          stat(c.wall, &Summary::median),
+          stat(c.wall, &Summary::mad),
+          stat(c.wall, &Summary::min),
+          stat(c.wall, &Summary::max),
+          stat(c.wall, &Summary::ci_low),
+          stat(c.wall, &Summary::ci_high),
+          stat(c.throughput, &Summary::median),
+          opt(c.speedup, &Ratio::estimate),
+          opt(c.speedup, &Ratio::ci_low),
+          opt(c.speedup, &Ratio::ci_high),
+          c.efficiency ? num(*c.efficiency) : "",
+          stat(c.cores_used, &Summary::median),
+          stat(c.startup, &Summary::median),
+          c.samples.empty() ? "" : num(c.voluntary_switches),
+          c.samples.empty() ? "" : num(c.involuntary_switches),
+          opt(c.latency, &LatencySummary::p50),
+          opt(c.latency, &LatencySummary::p95),
+          opt(c.latency, &LatencySummary::p99),
+          opt(c.gil, &GilSummary::switches_per_second),
+          opt(c.gil, &GilSummary::mean_hold_seconds),
+          c.error};
 }
 
 }  // namespace

@@ -41,7 +41,8 @@ std::string human_seconds(double seconds) {
 
 std::string human_rate(double per_second) {
   if (!std::isfinite(per_second)) return "-";
-  constexpr std::array<std::pair<double, const char*>, 3> kScales{{{1e9, "G"}, {1e6, "M"}, {1e3, "k"}}};
+  constexpr std::array<std::pair<double, const char*>, 3> kScales{
+      {{1e9, "G"}, {1e6, "M"}, {1e3, "k"}}};
   for (const auto& [scale, suffix] : kScales) {
     if (per_second >= scale * 0.9995) return three_digits(per_second / scale) + suffix;
   }
@@ -61,12 +62,14 @@ std::string speedup_text(const std::optional<Ratio>& speedup) {
 
 std::vector<std::string> cell_marks(const CellResult& cell) {
   std::vector<std::string> marks;
-  if (cell.failed) marks.push_back("FAILED" + (cell.error.empty() ? std::string() : ": " + cell.error));
+  if (cell.failed)
+    marks.push_back("FAILED" + (cell.error.empty() ? std::string() : ": " + cell.error));
   if (!cell.checksum_ok) marks.push_back("CHECKSUM MISMATCH");
   if (cell.busy) marks.push_back("BUSY");
-  if (cell.background_ops_per_second && cell.background_alone_ops_per_second && cell.key.workers > 0 &&
-      *cell.background_alone_ops_per_second > 0) {
-    const double each = *cell.background_ops_per_second / cell.key.workers / *cell.background_alone_ops_per_second;
+  if (cell.background_ops_per_second && cell.background_alone_ops_per_second &&
+      cell.key.workers > 0 && *cell.background_alone_ops_per_second > 0) {
+    const double each =
+        *cell.background_ops_per_second / cell.key.workers / *cell.background_alone_ops_per_second;
     marks.push_back("CPU workers " + fixed(each, 2) + "x alone");
   }
   return marks;

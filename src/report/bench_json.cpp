@@ -19,7 +19,9 @@ Json optional_number(const std::optional<T>& value) {
   return value ? number(static_cast<double>(*value)) : Json(nullptr);
 }
 
-Json seconds(std::chrono::nanoseconds duration) { return static_cast<double>(duration.count()) * 1e-9; }
+Json seconds(std::chrono::nanoseconds duration) {
+  return static_cast<double>(duration.count()) * 1e-9;
+}
 
 /// Checksums are identifiers that use all 64 bits: hex text, so no JSON reader rounds them.
 Json checksum(std::uint64_t value) {
@@ -71,9 +73,14 @@ Json config_json(const BenchConfig& c) {
 }
 
 Json summary_json(const Summary& s) {
-  return Json{{"n", s.n},           {"median", number(s.median)}, {"mad", number(s.mad)},
-              {"min", number(s.min)}, {"max", number(s.max)},       {"mean", number(s.mean)},
-              {"ci_low", number(s.ci_low)}, {"ci_high", number(s.ci_high)}};
+  return Json{{"n", s.n},
+              {"median", number(s.median)},
+              {"mad", number(s.mad)},
+              {"min", number(s.min)},
+              {"max", number(s.max)},
+              {"mean", number(s.mean)},
+              {"ci_low", number(s.ci_low)},
+              {"ci_high", number(s.ci_high)}};
 }
 
 Json gil_metrics_json(const std::optional<GilMetrics>& gil) {
@@ -109,18 +116,24 @@ Json key_json(const CellKey& key) {
   return Json{{"workload", key.workload},
               {"mode", std::string(to_string(key.mode))},
               {"workers", key.workers},
-              {"switch_interval_seconds", key.switch_interval ? seconds(*key.switch_interval) : Json(nullptr)}};
+              {"switch_interval_seconds",
+               key.switch_interval ? seconds(*key.switch_interval) : Json(nullptr)}};
 }
 
 Json speedup_json(const std::optional<Ratio>& r) {
   if (!r) return nullptr;
-  return Json{{"estimate", number(r->estimate)}, {"ci_low", number(r->ci_low)}, {"ci_high", number(r->ci_high)}};
+  return Json{{"estimate", number(r->estimate)},
+              {"ci_low", number(r->ci_low)},
+              {"ci_high", number(r->ci_high)}};
 }
 
 Json latency_json(const std::optional<LatencySummary>& l) {
   if (!l) return nullptr;
-  return Json{{"p50", number(l->p50)}, {"p95", number(l->p95)}, {"p99", number(l->p99)},
-              {"max", number(l->max)}, {"count", l->count}};
+  return Json{{"p50", number(l->p50)},
+              {"p95", number(l->p95)},
+              {"p99", number(l->p99)},
+              {"max", number(l->max)},
+              {"count", l->count}};
 }
 
 Json gil_summary_json(const std::optional<GilSummary>& g) {
@@ -138,28 +151,29 @@ Json gil_summary_json(const std::optional<GilSummary>& g) {
 Json cell_json(const CellResult& c) {
   Json samples = Json::array();
   for (const auto& sample : c.samples) samples.push_back(sample_json(sample));
-  return Json{{"key", key_json(c.key)},
-              {"kind", std::string(to_string(c.kind))},
-              {"total_ops", c.total_ops},
-              {"failed", c.failed},
-              {"error", c.error.empty() ? Json(nullptr) : Json(c.error)},
-              {"busy", c.busy},
-              {"checksum_ok", c.checksum_ok},
-              {"expected_checksum", checksum(c.expected_checksum)},
-              {"wall_seconds", summary_json(c.wall)},
-              {"throughput_ops_per_second", summary_json(c.throughput)},
-              {"cores_used", summary_json(c.cores_used)},
-              {"startup_seconds", summary_json(c.startup)},
-              {"speedup", speedup_json(c.speedup)},
-              {"efficiency", optional_number(c.efficiency)},
-              {"voluntary_switches", number(c.voluntary_switches)},
-              {"involuntary_switches", number(c.involuntary_switches)},
-              {"latency_seconds", latency_json(c.latency)},
-              {"gil", gil_summary_json(c.gil)},
-              {"time_bounded", c.time_bounded},
-              {"background_ops_per_second", optional_number(c.background_ops_per_second)},
-              {"background_alone_ops_per_second", optional_number(c.background_alone_ops_per_second)},
-              {"samples", samples}};
+  return Json{
+      {"key", key_json(c.key)},
+      {"kind", std::string(to_string(c.kind))},
+      {"total_ops", c.total_ops},
+      {"failed", c.failed},
+      {"error", c.error.empty() ? Json(nullptr) : Json(c.error)},
+      {"busy", c.busy},
+      {"checksum_ok", c.checksum_ok},
+      {"expected_checksum", checksum(c.expected_checksum)},
+      {"wall_seconds", summary_json(c.wall)},
+      {"throughput_ops_per_second", summary_json(c.throughput)},
+      {"cores_used", summary_json(c.cores_used)},
+      {"startup_seconds", summary_json(c.startup)},
+      {"speedup", speedup_json(c.speedup)},
+      {"efficiency", optional_number(c.efficiency)},
+      {"voluntary_switches", number(c.voluntary_switches)},
+      {"involuntary_switches", number(c.involuntary_switches)},
+      {"latency_seconds", latency_json(c.latency)},
+      {"gil", gil_summary_json(c.gil)},
+      {"time_bounded", c.time_bounded},
+      {"background_ops_per_second", optional_number(c.background_ops_per_second)},
+      {"background_alone_ops_per_second", optional_number(c.background_alone_ops_per_second)},
+      {"samples", samples}};
 }
 
 }  // namespace
@@ -168,7 +182,8 @@ nlohmann::ordered_json bench_to_json(const BenchReport& report) {
   Json cells = Json::array();
   for (const auto& cell : report.cells) cells.push_back(cell_json(cell));
   Json findings = Json::array();
-  for (const auto& f : report.findings) findings.push_back(Json{{"topic", f.topic}, {"text", f.text}});
+  for (const auto& f : report.findings)
+    findings.push_back(Json{{"topic", f.topic}, {"text", f.text}});
   Json j;
   j["schema_version"] = kBenchSchemaVersion;
   j["context"] = context_json(report);

@@ -12,9 +12,12 @@ namespace {
 std::string cell_text(const std::string& text) {
   std::string out;
   for (char c : text) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n' || c == '\r') out += ' ';
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n' || c == '\r')
+      out += ' ';
+    else
+      out += c;
   }
   return out;
 }
@@ -28,8 +31,9 @@ std::string notes(const CellResult& cell) {
 void write_cell(std::ostream& out, const CellResult& cell) {
   const bool has = cell.wall.n > 0;
   out << "| " << cell_text(cell.key.workload) << " | " << cell_mode_label(cell.key) << " | "
-      << (has ? human_seconds(cell.wall.median) + " \xC2\xB1 " + human_seconds(cell.wall.mad) : "-") << " | "
-      << (has ? human_rate(cell.throughput.median) : "-") << " | " << speedup_text(cell.speedup) << " | "
+      << (has ? human_seconds(cell.wall.median) + " \xC2\xB1 " + human_seconds(cell.wall.mad) : "-")
+      << " | " << (has ? human_rate(cell.throughput.median) : "-") << " | "
+      << speedup_text(cell.speedup) << " | "
       << (cell.efficiency ? fixed(*cell.efficiency * 100, 0) + "%" : "-") << " | "
       << (has ? fixed(cell.cores_used.median, 2) : "-") << " | " << notes(cell) << " |\n";
 }
@@ -39,8 +43,10 @@ void write_cell(std::ostream& out, const CellResult& cell) {
 void write_bench_markdown(std::ostream& out, const BenchReport& report) {
   out << "### conc-probe bench\n\n";
   if (report.interrupted) out << "> **Interrupted**: partial results.\n\n";
-  if (report.busy) out << "> **Busy machine**: some cells were measured while other processes used the CPU.\n\n";
-  out << "| workload | mode | wall (median \xC2\xB1 MAD) | ops/s | speed-up [95% CI] | efficiency | cores used | notes |\n"
+  if (report.busy)
+    out << "> **Busy machine**: some cells were measured while other processes used the CPU.\n\n";
+  out << "| workload | mode | wall (median \xC2\xB1 MAD) | ops/s | speed-up [95% CI] | efficiency "
+         "| cores used | notes |\n"
       << "|---|---|--:|--:|--:|--:|--:|---|\n";
   for (const auto& cell : report.cells) write_cell(out, cell);
   if (report.findings.empty()) return;

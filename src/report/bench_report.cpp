@@ -11,7 +11,8 @@ void write_bench(std::ostream& out, const BenchReport& report, Format format, St
   switch (format) {
     case Format::Json:
       // Error text from the system may hold invalid UTF-8: replace it rather than throw.
-      out << report::bench_to_json(report).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+      out << report::bench_to_json(report).dump(2, ' ', false,
+                                                nlohmann::ordered_json::error_handler_t::replace)
           << '\n';
       return;
     case Format::Markdown:

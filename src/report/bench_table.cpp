@@ -16,10 +16,20 @@ struct Column {
 };
 
 constexpr Column kColumns[] = {
-    {"workload", true}, {"mode", true},    {"wall", false},    {"\xC2\xB1 MAD", false},
-    {"ops/s", false},   {"speedup [95% CI]", false},           {"eff", false},
-    {"cores", false},   {"startup", false}, {"ctx sw", false},  {"latency p50/p95/p99", false},
-    {"gil sw/s", false}, {"gil hold", false}, {"notes", true},
+    {"workload", true},
+    {"mode", true},
+    {"wall", false},
+    {"\xC2\xB1 MAD", false},
+    {"ops/s", false},
+    {"speedup [95% CI]", false},
+    {"eff", false},
+    {"cores", false},
+    {"startup", false},
+    {"ctx sw", false},
+    {"latency p50/p95/p99", false},
+    {"gil sw/s", false},
+    {"gil hold", false},
+    {"notes", true},
 };
 constexpr std::size_t kColumnCount = std::size(kColumns);
 
@@ -27,8 +37,9 @@ using Row = std::vector<std::string>;
 
 /// Columns on a terminal: UTF-8 continuation bytes take no room.
 std::size_t display_width(const std::string& text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(),
-                                                [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
 }
 
 std::string latency_text(const CellResult& cell) {
@@ -64,7 +75,8 @@ Row cell_row(const CellResult& cell) {
 std::vector<std::size_t> column_widths(const std::vector<Row>& rows) {
   std::vector<std::size_t> widths(kColumnCount, 0);
   for (const auto& row : rows) {
-    for (std::size_t i = 0; i < kColumnCount; ++i) widths[i] = std::max(widths[i], display_width(row[i]));
+    for (std::size_t i = 0; i < kColumnCount; ++i)
+      widths[i] = std::max(widths[i], display_width(row[i]));
   }
   return widths;
 }
@@ -76,16 +88,22 @@ std::string paint(const std::string& text, const char* code, Style style) {
 
 /// The colour of a row's notes: red for a failure, yellow for a busy machine.
 const char* notes_colour(const std::string& notes) {
-  return notes.find("FAILED") != std::string::npos || notes.find("CHECKSUM") != std::string::npos ? "31" : "33";
+  return notes.find("FAILED") != std::string::npos || notes.find("CHECKSUM") != std::string::npos
+             ? "31"
+             : "33";
 }
 
-void write_row(std::ostream& out, const Row& row, const std::vector<std::size_t>& widths, Style style, bool header) {
+void write_row(std::ostream& out, const Row& row, const std::vector<std::size_t>& widths,
+               Style style, bool header) {
   std::string line;
   for (std::size_t i = 0; i < kColumnCount; ++i) {
     const std::string pad(widths[i] - display_width(row[i]), ' ');
-    std::string cell = kColumns[i].left ? row[i] + (i + 1 == kColumnCount ? "" : pad) : pad + row[i];
-    if (header) cell = paint(cell, "1", style);
-    else if (i + 1 == kColumnCount) cell = paint(cell, notes_colour(row[i]), style);
+    std::string cell =
+        kColumns[i].left ? row[i] + (i + 1 == kColumnCount ? "" : pad) : pad + row[i];
+    if (header)
+      cell = paint(cell, "1", style);
+    else if (i + 1 == kColumnCount)
+      cell = paint(cell, notes_colour(row[i]), style);
     line += (i == 0 ? "" : "  ") + cell;
   }
   while (!line.empty() && line.back() == ' ') line.pop_back();
@@ -94,11 +112,13 @@ void write_row(std::ostream& out, const Row& row, const std::vector<std::size_t>
 
 void write_preamble(std::ostream& out, const BenchReport& report) {
   const auto& c = report.config;
-  out << "conc-probe bench: " << report.cells.size() << (report.cells.size() == 1 ? " cell, " : " cells, ")
-      << c.repetitions << (c.repetitions == 1 ? " repetition" : " repetitions")
+  out << "conc-probe bench: " << report.cells.size()
+      << (report.cells.size() == 1 ? " cell, " : " cells, ") << c.repetitions
+      << (c.repetitions == 1 ? " repetition" : " repetitions")
       << " each (median \xC2\xB1 MAD; speed-up vs single, 95% CI of the median)\n";
   if (report.interrupted) out << "INTERRUPTED: the results below are partial.\n";
-  if (report.busy) out << "BUSY: other processes or VM steal took CPU during some repetitions (marked).\n";
+  if (report.busy)
+    out << "BUSY: other processes or VM steal took CPU during some repetitions (marked).\n";
   out << '\n';
 }
 

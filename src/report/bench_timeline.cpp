@@ -27,13 +27,15 @@ std::string cell_title(const CellResult& cell) {
 }
 
 /// The window shown: from the first hold, twenty switch intervals (or all there is).
-std::pair<std::int64_t, std::int64_t> window_of(const std::vector<GilEvent>& events, const CellResult& cell) {
+std::pair<std::int64_t, std::int64_t> window_of(const std::vector<GilEvent>& events,
+                                                const CellResult& cell) {
   std::int64_t first = events.front().start_ns, last = first;
   for (const auto& event : events) {
     if (event.kind == GilEvent::Kind::Hold) first = std::min(first, event.start_ns);
     last = std::max(last, event.end_ns);
   }
-  const std::int64_t interval = cell.key.switch_interval ? cell.key.switch_interval->count() : 5'000'000;
+  const std::int64_t interval =
+      cell.key.switch_interval ? cell.key.switch_interval->count() : 5'000'000;
   return {first, std::max<std::int64_t>(1, std::min(last - first, 20 * interval))};
 }
 
@@ -44,8 +46,8 @@ void write_bench_timelines(std::ostream& out, const BenchReport& report, unsigne
     const auto* events = recorded_events(cell);
     if (events == nullptr || cell.key.mode != Mode::Gil) continue;
     const auto [start, span] = window_of(*events, cell);
-    out << fmt::format("\nTimeline of {} (last repetition, {:.1f} ms from the first hold):\n", cell_title(cell),
-                       static_cast<double>(span) / 1e6);
+    out << fmt::format("\nTimeline of {} (last repetition, {:.1f} ms from the first hold):\n",
+                       cell_title(cell), static_cast<double>(span) / 1e6);
     out << render_timeline(*events, cell.key.workers, start, span, width);
   }
 }

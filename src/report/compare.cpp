@@ -37,7 +37,8 @@ RunCell read_cell(const json& cell) {
   out.busy = cell.value("busy", false);
   out.failed = cell.value("failed", false);
   for (const auto& sample : cell.at("samples")) {
-    if (sample.value("ok", true)) out.wall_seconds.push_back(sample.at("wall_seconds").get<double>());
+    if (sample.value("ok", true))
+      out.wall_seconds.push_back(sample.at("wall_seconds").get<double>());
   }
   return out;
 }
@@ -65,10 +66,14 @@ int schema_major(const json& document, const std::string& name) {
 
 std::string_view to_string(Verdict verdict) noexcept {
   switch (verdict) {
-    case Verdict::Faster: return "faster";
-    case Verdict::Slower: return "slower";
-    case Verdict::Unchanged: return "unchanged";
-    case Verdict::Inconclusive: return "inconclusive";
+    case Verdict::Faster:
+      return "faster";
+    case Verdict::Slower:
+      return "slower";
+    case Verdict::Unchanged:
+      return "unchanged";
+    case Verdict::Inconclusive:
+      return "inconclusive";
   }
   return "inconclusive";
 }
@@ -83,14 +88,17 @@ LoadedRun parse_run(std::string_view json_text, const std::string& name) {
   try {
     document = json::parse(json_text);
   } catch (const json::exception& error) {  // parse errors, and numbers out of range ("1e999")
-    throw UsageError("'" + name + "' is not valid JSON (" + std::string(error.what()).substr(0, 120) + ")");
+    throw UsageError("'" + name + "' is not valid JSON (" +
+                     std::string(error.what()).substr(0, 120) + ")");
   }
-  if (!document.is_object()) throw UsageError("'" + name + "' is not conc-probe bench JSON (not an object)");
+  if (!document.is_object())
+    throw UsageError("'" + name + "' is not conc-probe bench JSON (not an object)");
   LoadedRun run;
   run.path = name;
   run.schema_major = schema_major(document, name);
   if (run.schema_major > kBenchSchemaMajor) {
-    throw UsageError("'" + name + "' has schema version " + document.at("schema_version").get<std::string>() +
+    throw UsageError("'" + name + "' has schema version " +
+                     document.at("schema_version").get<std::string>() +
                      ", newer than this conc-probe reads (" + std::to_string(kBenchSchemaMajor) +
                      ".x); upgrade conc-probe");
   }
@@ -100,12 +108,16 @@ LoadedRun parse_run(std::string_view json_text, const std::string& name) {
     }
     run.version = document.at("/context/version"_json_pointer).get<std::string>();
     run.build_type = document.value("/context/build_type"_json_pointer, std::string());
-    run.cpu_model = optional_at<std::string>(document, "/context/info/identity/model_name"_json_pointer);
-    run.usable_cpus = optional_at<double>(document, "/context/info/cpu/usable_fraction"_json_pointer);
-    run.hostname_hint = optional_at<std::string>(document, "/context/info/os/kernel_release"_json_pointer);
+    run.cpu_model =
+        optional_at<std::string>(document, "/context/info/identity/model_name"_json_pointer);
+    run.usable_cpus =
+        optional_at<double>(document, "/context/info/cpu/usable_fraction"_json_pointer);
+    run.hostname_hint =
+        optional_at<std::string>(document, "/context/info/os/kernel_release"_json_pointer);
     for (const auto& cell : document.at("cells")) run.cells.push_back(read_cell(cell));
   } catch (const json::exception& error) {
-    throw UsageError("'" + name + "' is not conc-probe bench JSON (" + std::string(error.what()).substr(0, 120) + ")");
+    throw UsageError("'" + name + "' is not conc-probe bench JSON (" +
+                     std::string(error.what()).substr(0, 120) + ")");
   }
   return run;
 }
@@ -115,7 +127,8 @@ LoadedRun load_run(const std::filesystem::path& path) {
   const auto size = std::filesystem::file_size(path, ec);
   if (ec) throw UsageError("cannot read '" + path.string() + "': " + ec.message());
   if (size == 0) throw UsageError("'" + path.string() + "' is empty");
-  if (size > kMaxRunFileBytes) throw UsageError("'" + path.string() + "' is too large to be a conc-probe result");
+  if (size > kMaxRunFileBytes)
+    throw UsageError("'" + path.string() + "' is too large to be a conc-probe result");
   std::ifstream in(path, std::ios::binary);
   std::stringstream buffer;
   buffer << in.rdbuf();
@@ -132,7 +145,8 @@ Ratio bootstrap_ratio(const std::vector<double>& base, const std::vector<double>
   // Percentile bootstrap of the ratio of medians: resample each run with replacement.
   std::mt19937_64 rng(options.seed);
   std::vector<double> ratios, resample_base(base.size()), resample_next(next.size());
-  std::uniform_int_distribution<std::size_t> pick_base(0, base.size() - 1), pick_next(0, next.size() - 1);
+  std::uniform_int_distribution<std::size_t> pick_base(0, base.size() - 1),
+      pick_next(0, next.size() - 1);
   for (unsigned i = 0; i < options.resamples; ++i) {
     for (auto& value : resample_base) value = base[pick_base(rng)];
     for (auto& value : resample_next) value = next[pick_next(rng)];
@@ -147,7 +161,8 @@ Ratio bootstrap_ratio(const std::vector<double>& base, const std::vector<double>
 
 namespace {
 
-CellComparison compare_cell(const RunCell& base, const RunCell& next, const CompareOptions& options) {
+CellComparison compare_cell(const RunCell& base, const RunCell& next,
+                            const CompareOptions& options) {
   CellComparison out;
   out.id = base.id;
   out.base_median = stats::median(base.wall_seconds);
@@ -157,7 +172,8 @@ CellComparison compare_cell(const RunCell& base, const RunCell& next, const Comp
   const double lower = 1.0 / upper;
   if (base.failed || next.failed) {
     out.reason = "a run failed";
-  } else if (base.wall_seconds.size() < options.min_samples || next.wall_seconds.size() < options.min_samples) {
+  } else if (base.wall_seconds.size() < options.min_samples ||
+             next.wall_seconds.size() < options.min_samples) {
     out.reason = "too few repetitions (need " + std::to_string(options.min_samples) + ")";
   } else if (base.busy || next.busy) {
     out.reason = "machine was busy";
@@ -186,7 +202,8 @@ void add_context_warnings(const LoadedRun& base, const LoadedRun& next, Comparis
 
 }  // namespace
 
-Comparison compare_runs(const LoadedRun& base, const LoadedRun& next, const CompareOptions& options) {
+Comparison compare_runs(const LoadedRun& base, const LoadedRun& next,
+                        const CompareOptions& options) {
   std::map<std::string, const RunCell*> next_cells;
   for (const auto& cell : next.cells) next_cells[cell.id] = &cell;
   std::set<std::string> base_ids;
@@ -198,7 +215,8 @@ Comparison compare_runs(const LoadedRun& base, const LoadedRun& next, const Comp
     base_ids.insert(cell.id);
     const auto match = next_cells.find(cell.id);
     if (match == next_cells.end()) {
-      throw UsageError("cells do not match: '" + cell.id + "' is in '" + base.path + "' but not in '" + next.path + "'");
+      throw UsageError("cells do not match: '" + cell.id + "' is in '" + base.path +
+                       "' but not in '" + next.path + "'");
     }
     comparison.cells.push_back(compare_cell(cell, *match->second, options));
     if (comparison.cells.back().ratio.estimate > 0) {
@@ -208,7 +226,8 @@ Comparison compare_runs(const LoadedRun& base, const LoadedRun& next, const Comp
   }
   for (const auto& cell : next.cells) {
     if (base_ids.count(cell.id) == 0) {
-      throw UsageError("cells do not match: '" + cell.id + "' is in '" + next.path + "' but not in '" + base.path + "'");
+      throw UsageError("cells do not match: '" + cell.id + "' is in '" + next.path +
+                       "' but not in '" + base.path + "'");
     }
   }
   if (comparison.cells.empty()) throw UsageError("no cells to compare in '" + base.path + "'");

@@ -28,8 +28,9 @@ fs::path directory_of(const fs::path& path) {
 int open_temporary(const fs::path& path, fs::path& temp) {
   static std::atomic<unsigned> counter{0};
   for (int attempt = 0; attempt < 100; ++attempt) {
-    temp = directory_of(path) / ("." + path.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
-                                 std::to_string(counter.fetch_add(1)));
+    temp = directory_of(path) /
+           ("." + path.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
+            std::to_string(counter.fetch_add(1)));
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd >= 0 || errno != EEXIST) return fd;
   }
@@ -54,7 +55,8 @@ bool write_all(int fd, std::string_view content) {
 void check_target(const fs::path& path) {
   std::error_code ec;
   const auto status = fs::status(path, ec);
-  if (fs::is_directory(status)) throw UsageError("cannot write output file " + quoted(path) + ": it is a directory");
+  if (fs::is_directory(status))
+    throw UsageError("cannot write output file " + quoted(path) + ": it is a directory");
   if (fs::exists(status) && !fs::is_regular_file(status)) {
     throw UsageError("cannot write output file " + quoted(path) + ": not a regular file");
   }

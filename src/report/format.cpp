@@ -24,7 +24,8 @@ Format parse_format(std::string_view name, std::string_view allowed) {
   std::vector<std::string> choices;
   for (const auto word : text::split(allowed, ',')) choices.emplace_back(text::trim(word));
   for (const auto& [known, format] : kFormats) {
-    if (name == known && std::find(choices.begin(), choices.end(), known) != choices.end()) return format;
+    if (name == known && std::find(choices.begin(), choices.end(), known) != choices.end())
+      return format;
   }
   std::string message = "unknown format '" + std::string(name) + "'";
   if (const auto hint = text::suggest(name, choices)) message += " (did you mean '" + *hint + "'?)";

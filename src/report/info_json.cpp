@@ -13,7 +13,9 @@ Json value(const std::optional<T>& v) {
   return v ? Json(*v) : Json(nullptr);
 }
 
-Json cpu_list(const std::optional<CpuSet>& set) { return set ? Json(set->to_string()) : Json(nullptr); }
+Json cpu_list(const std::optional<CpuSet>& set) {
+  return set ? Json(set->to_string()) : Json(nullptr);
+}
 
 Json cpu_count(const std::optional<CpuSet>& set) { return set ? Json(set->size()) : Json(nullptr); }
 
@@ -30,9 +32,10 @@ Json cpu_json(const CpuCounts& c) {
   j["usable_cpus"] = value(c.usable_cpus);
   j["recommended_cpu_workers"] = value(c.recommended_cpu_workers);
   j["recommended_io_workers"] = value(c.recommended_io_workers);
-  for (const auto& [name, set] : {std::pair{"possible", &c.possible}, std::pair{"present", &c.present},
-                                  std::pair{"online", &c.online}, std::pair{"offline", &c.offline},
-                                  std::pair{"affinity", &c.affinity}, std::pair{"cgroup_cpuset", &c.cgroup_cpuset}}) {
+  for (const auto& [name, set] :
+       {std::pair{"possible", &c.possible}, std::pair{"present", &c.present},
+        std::pair{"online", &c.online}, std::pair{"offline", &c.offline},
+        std::pair{"affinity", &c.affinity}, std::pair{"cgroup_cpuset", &c.cgroup_cpuset}}) {
     j[name] = cpu_list(*set);
     j[std::string(name) + "_count"] = cpu_count(*set);
   }
@@ -50,12 +53,18 @@ Json cgroup_json(const CgroupInfo& c) {
 }
 
 Json core_kind_json(const CoreKind& k) {
-  return Json{{"model_name", value(k.model_name)}, {"label", value(k.label)},
-              {"cpus", k.cpus.to_string()},         {"cpu_count", k.cpus.size()},
-              {"cores", value(k.cores)},             {"threads_per_core", value(k.threads_per_core)},
-              {"sockets", value(k.sockets)},         {"capacity", value(k.capacity)},
-              {"midr_implementer", value(k.midr_implementer)}, {"midr_part", value(k.midr_part)},
-              {"family", value(k.family)},           {"model", value(k.model)},
+  return Json{{"model_name", value(k.model_name)},
+              {"label", value(k.label)},
+              {"cpus", k.cpus.to_string()},
+              {"cpu_count", k.cpus.size()},
+              {"cores", value(k.cores)},
+              {"threads_per_core", value(k.threads_per_core)},
+              {"sockets", value(k.sockets)},
+              {"capacity", value(k.capacity)},
+              {"midr_implementer", value(k.midr_implementer)},
+              {"midr_part", value(k.midr_part)},
+              {"family", value(k.family)},
+              {"model", value(k.model)},
               {"stepping", value(k.stepping)}};
 }
 
@@ -73,13 +82,20 @@ Json topology_json(const Topology& t) {
   for (const auto& kind : t.core_kinds) kinds.push_back(core_kind_json(kind));
   Json nodes = Json::array();
   for (const auto& node : t.numa_nodes) {
-    nodes.push_back(Json{{"id", node.id}, {"cpus", node.cpus.to_string()}, {"memory_bytes", value(node.memory_bytes)}});
+    nodes.push_back(Json{{"id", node.id},
+                         {"cpus", node.cpus.to_string()},
+                         {"memory_bytes", value(node.memory_bytes)}});
   }
   Json caches = Json::array();
   for (const auto& cache : t.caches) caches.push_back(cache_json(cache));
-  return Json{{"packages", value(t.packages)}, {"cores", value(t.cores)}, {"logical_cpus", value(t.logical_cpus)},
-              {"core_kinds", kinds},           {"numa_nodes", nodes},     {"caches", caches},
-              {"books", value(t.books)},       {"drawers", value(t.drawers)}};
+  return Json{{"packages", value(t.packages)},
+              {"cores", value(t.cores)},
+              {"logical_cpus", value(t.logical_cpus)},
+              {"core_kinds", kinds},
+              {"numa_nodes", nodes},
+              {"caches", caches},
+              {"books", value(t.books)},
+              {"drawers", value(t.drawers)}};
 }
 
 Json identity_json(const Identity& i) {
@@ -113,8 +129,11 @@ Json memory_json(const Memory& m) {
 }
 
 Json python_json(const PythonView& p) {
-  return Json{{"processor", value(p.processor)}, {"system", value(p.system)}, {"architecture", value(p.architecture)},
-              {"cpu_count", value(p.cpu_count)}, {"notes", p.notes}};
+  return Json{{"processor", value(p.processor)},
+              {"system", value(p.system)},
+              {"architecture", value(p.architecture)},
+              {"cpu_count", value(p.cpu_count)},
+              {"notes", p.notes}};
 }
 
 }  // namespace

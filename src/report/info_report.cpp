@@ -19,7 +19,8 @@ using Json = nlohmann::ordered_json;
 void collect_keys(const Json& node, const std::string& prefix, std::vector<std::string>& out) {
   if (!prefix.empty()) out.push_back(prefix);
   if (!node.is_object() || prefix == "sources") return;
-  for (const auto& [key, child] : node.items()) collect_keys(child, prefix.empty() ? key : prefix + "." + key, out);
+  for (const auto& [key, child] : node.items())
+    collect_keys(child, prefix.empty() ? key : prefix + "." + key, out);
 }
 
 /// The node at a dotted key; array elements by index ("topology.caches.0.name"). The
@@ -36,7 +37,8 @@ const Json* find_key(const Json& root, std::string_view key) {
       const auto it = node->find(std::string(part));
       if (it == node->end()) return nullptr;
       node = &*it;
-    } else if (const auto index = text::parse_u64(part); node->is_array() && index && *index < node->size()) {
+    } else if (const auto index = text::parse_u64(part);
+               node->is_array() && index && *index < node->size()) {
       node = &(*node)[static_cast<std::size_t>(*index)];
     } else {
       return nullptr;
@@ -74,8 +76,10 @@ std::string info_get(const PlatformReport& report, std::string_view key) {
   std::vector<std::string> keys;
   collect_keys(json, "", keys);
   std::string message = "unknown key '" + std::string(key) + "'";
-  if (const auto hint = text::suggest(key, keys)) message += " (did you mean '" + *hint + "'?)";
-  else message += " (keys are the JSON's dotted paths, e.g. 'cpu.usable')";
+  if (const auto hint = text::suggest(key, keys))
+    message += " (did you mean '" + *hint + "'?)";
+  else
+    message += " (keys are the JSON's dotted paths, e.g. 'cpu.usable')";
   throw UsageError(message);
 }
 

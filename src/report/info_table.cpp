@@ -55,11 +55,13 @@ std::string cpu_list_text(const std::optional<CpuSet>& set) {
 /// A section builder that looks each row's source up by its JSON key.
 class Builder {
  public:
-  Builder(const PlatformReport& report, std::string title) : report_(report), section_{std::move(title), {}} {}
+  Builder(const PlatformReport& report, std::string title)
+      : report_(report), section_{std::move(title), {}} {}
 
   Builder& add(std::string label, std::string value, const std::string& key = {}) {
     const auto it = report_.sources.find(key);
-    section_.rows.push_back({std::move(label), std::move(value), it == report_.sources.end() ? "" : it->second});
+    section_.rows.push_back(
+        {std::move(label), std::move(value), it == report_.sources.end() ? "" : it->second});
     return *this;
   }
   Section done() { return std::move(section_); }
@@ -77,17 +79,22 @@ Section cpu_section(const PlatformReport& r) {
       .add("online", cpu_list_text(c.online), "cpu.online")
       .add("offline", cpu_list_text(c.offline), "cpu.offline")
       .add("affinity", cpu_list_text(c.affinity), "cpu.affinity")
-      .add("cgroup cpuset", c.cgroup_cpuset ? cpu_list_text(c.cgroup_cpuset) : "none", "cpu.cgroup_cpuset")
-      .add("cgroup quota", c.cgroup_quota ? fmt::format("{:.2f} CPUs (cgroup {})", *c.cgroup_quota,
-                                                        c.cgroup_quota_path.value_or("?"))
-                                          : "none",
+      .add("cgroup cpuset", c.cgroup_cpuset ? cpu_list_text(c.cgroup_cpuset) : "none",
+           "cpu.cgroup_cpuset")
+      .add("cgroup quota",
+           c.cgroup_quota ? fmt::format("{:.2f} CPUs (cgroup {})", *c.cgroup_quota,
+                                        c.cgroup_quota_path.value_or("?"))
+                          : "none",
            "cpu.cgroup_quota")
       .add("usable CPUs", number_or_unknown(c.usable_cpus), "cpu.usable_cpus")
-      .add("usable fraction", c.usable_fraction ? fmt::format("{:.2f}", *c.usable_fraction) : kUnknown,
+      .add("usable fraction",
+           c.usable_fraction ? fmt::format("{:.2f}", *c.usable_fraction) : kUnknown,
            "cpu.usable_fraction")
       .add("usable", number_or_unknown(c.usable), "cpu.usable")
-      .add("workers, CPU-bound", number_or_unknown(c.recommended_cpu_workers), "cpu.recommended_cpu_workers")
-      .add("workers, IO-bound", number_or_unknown(c.recommended_io_workers), "cpu.recommended_io_workers");
+      .add("workers, CPU-bound", number_or_unknown(c.recommended_cpu_workers),
+           "cpu.recommended_cpu_workers")
+      .add("workers, IO-bound", number_or_unknown(c.recommended_io_workers),
+           "cpu.recommended_io_workers");
   for (const auto& [name, value] : c.overrides) b.add("override " + name, value, "cpu.overrides");
   return b.done();
 }
@@ -97,9 +104,10 @@ Section cgroup_section(const PlatformReport& r) {
   Builder b(r, "cgroup");
   b.add("version", number_or_unknown(g.version), "cgroup.version")
       .add("path", text_or_unknown(g.path), "cgroup.path")
-      .add("memory limit", g.memory_limit_bytes ? fmt::format("{} (cgroup {})", bytes_text(g.memory_limit_bytes),
-                                                              g.memory_limit_path.value_or("?"))
-                                                : "none",
+      .add("memory limit",
+           g.memory_limit_bytes ? fmt::format("{} (cgroup {})", bytes_text(g.memory_limit_bytes),
+                                              g.memory_limit_path.value_or("?"))
+                                : "none",
            "cgroup.memory_limit_bytes");
   return b.done();
 }
@@ -107,10 +115,11 @@ Section cgroup_section(const PlatformReport& r) {
 std::string kind_text(const CoreKind& k) {
   std::string text = k.model_name.value_or(kUnknown);
   if (k.label) text += " [" + *k.label + "]";
-  text += fmt::format(": CPUs {}, {} cores, {} threads/core", k.cpus.to_string(), number_or_unknown(k.cores),
-                      number_or_unknown(k.threads_per_core));
+  text += fmt::format(": CPUs {}, {} cores, {} threads/core", k.cpus.to_string(),
+                      number_or_unknown(k.cores), number_or_unknown(k.threads_per_core));
   if (k.midr_implementer || k.midr_part) {
-    text += fmt::format(" (MIDR {} {})", k.midr_implementer.value_or("?"), k.midr_part.value_or("?"));
+    text +=
+        fmt::format(" (MIDR {} {})", k.midr_implementer.value_or("?"), k.midr_part.value_or("?"));
   }
   return text;
 }
@@ -131,7 +140,8 @@ Section topology_section(const PlatformReport& r) {
   bool all_known = !t.numa_nodes.empty();
   for (const auto& node : t.numa_nodes) {
     b.add(fmt::format("NUMA node {}", node.id),
-          fmt::format("CPUs {}, memory {}", node.cpus.to_string(), bytes_text(node.memory_bytes)), "topology.numa_nodes");
+          fmt::format("CPUs {}, memory {}", node.cpus.to_string(), bytes_text(node.memory_bytes)),
+          "topology.numa_nodes");
     all_known = all_known && node.memory_bytes.has_value();
     node_memory += node.memory_bytes.value_or(0);
   }
@@ -141,14 +151,16 @@ Section topology_section(const PlatformReport& r) {
   if (all_known && r.memory.total_bytes) {
     const auto total = static_cast<double>(*r.memory.total_bytes);
     if (std::abs(static_cast<double>(node_memory) - total) > 0.1 * total) {
-      b.add("NUMA memory", fmt::format("nodes hold {} in all, /proc/meminfo says {}: the two views disagree",
-                                       bytes_text(node_memory), bytes_text(r.memory.total_bytes)),
+      b.add("NUMA memory",
+            fmt::format("nodes hold {} in all, /proc/meminfo says {}: the two views disagree",
+                        bytes_text(node_memory), bytes_text(r.memory.total_bytes)),
             "topology.numa_nodes");
     }
   }
   for (const auto& cache : t.caches) {
-    b.add(cache.name, fmt::format("{} x {} = {}", bytes_text(cache.size_bytes), number_or_unknown(cache.instances),
-                                  bytes_text(cache.total_bytes)),
+    b.add(cache.name,
+          fmt::format("{} x {} = {}", bytes_text(cache.size_bytes),
+                      number_or_unknown(cache.instances), bytes_text(cache.total_bytes)),
           "topology.caches");
   }
   return b.done();
@@ -198,7 +210,9 @@ Section memory_section(const PlatformReport& r) {
   return b.done();
 }
 
-std::string quoted_or_unknown(const std::optional<std::string>& v) { return v ? "'" + *v + "'" : kUnknown; }
+std::string quoted_or_unknown(const std::optional<std::string>& v) {
+  return v ? "'" + *v + "'" : kUnknown;
+}
 
 Section python_section(const PlatformReport& r) {
   const auto& p = r.python;
@@ -221,9 +235,11 @@ void write_section(std::ostream& out, const Section& section, const Style& style
   value_width = std::min<std::size_t>(value_width, 40);
   out << (style.color ? "\033[1m" : "") << section.title << (style.color ? "\033[0m" : "") << '\n';
   for (const auto& row : section.rows) {
-    std::string line = fmt::format("  {:<{}}  {:<{}}", row.label, label_width, row.value, value_width);
+    std::string line =
+        fmt::format("  {:<{}}  {:<{}}", row.label, label_width, row.value, value_width);
     if (!row.source.empty()) {
-      line += style.color ? fmt::format("  \033[2m{}\033[0m", row.source) : "  [" + row.source + "]";
+      line +=
+          style.color ? fmt::format("  \033[2m{}\033[0m", row.source) : "  [" + row.source + "]";
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out << line << '\n';
@@ -237,7 +253,8 @@ void write_info_table(std::ostream& out, const PlatformReport& report, Style sty
                                       topology_section(report), identity_section(report),
                                       os_section(report),       virtualization_section(report),
                                       memory_section(report),   python_section(report)};
-  if (!report.live) out << "Replayed from " << report.sysroot << " (facts of the running machine left unknown)\n\n";
+  if (!report.live)
+    out << "Replayed from " << report.sysroot << " (facts of the running machine left unknown)\n\n";
   for (std::size_t i = 0; i < sections.size(); ++i) {
     if (i > 0) out << '\n';
     write_section(out, sections[i], style);

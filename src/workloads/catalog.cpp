@@ -23,25 +23,39 @@ const std::vector<Entry>& registry() {
   using namespace workloads;
   static const std::vector<Entry> entries{
       {{"count", WorkloadKind::Cpu, "count down from op-size (100000) in a tight loop"},
-       make_count_workload, 0},
+       make_count_workload,
+       0},
       {{"primes", WorkloadKind::Cpu, "count primes among op-size (1024) numbers by trial division"},
-       make_primes_workload, 0},
+       make_primes_workload,
+       0},
       {{"hash", WorkloadKind::Cpu, "FNV-1a hash of an op-size (65536) byte buffer"},
-       make_hash_workload, kMaxBufferBytes},
+       make_hash_workload,
+       kMaxBufferBytes},
       {{"sleep", WorkloadKind::Io, "sleep for io-latency, standing for a remote call"},
-       make_sleep_workload, 0},
+       make_sleep_workload,
+       0},
       {{"file", WorkloadKind::Io, "write, fsync, read back and delete an op-size (4096) byte file"},
-       make_file_workload, kMaxBufferBytes},
-      {{"net", WorkloadKind::Io, "op-size (64) byte request/response to a loopback TCP echo server delayed by io-latency"},
-       make_net_workload, kMaxFramePayload},
-      {{"mixed", WorkloadKind::Mixed, "compute-size (20000) count iterations, then a blocking wait of io-latency"},
-       make_mixed_workload, 0},
+       make_file_workload,
+       kMaxBufferBytes},
+      {{"net", WorkloadKind::Io,
+        "op-size (64) byte request/response to a loopback TCP echo server delayed by io-latency"},
+       make_net_workload,
+       kMaxFramePayload},
+      {{"mixed", WorkloadKind::Mixed,
+        "compute-size (20000) count iterations, then a blocking wait of io-latency"},
+       make_mixed_workload,
+       0},
       {{"convoy", WorkloadKind::Io,
-        "one thread's loopback TCP round trips while the workers spin on CPU work (the convoy effect)", true},
-       make_convoy_workload, kMaxFramePayload},
+        "one thread's loopback TCP round trips while the workers spin on CPU work (the convoy "
+        "effect)",
+        true},
+       make_convoy_workload,
+       kMaxFramePayload},
       {{"convoy-ready", WorkloadKind::Io,
-        "like convoy, with reads from an always-ready descriptor (/dev/zero) as the blocking call", true},
-       make_convoy_ready_workload, kMaxBufferBytes},
+        "like convoy, with reads from an always-ready descriptor (/dev/zero) as the blocking call",
+        true},
+       make_convoy_ready_workload,
+       kMaxBufferBytes},
   };
   return entries;
 }
@@ -66,9 +80,12 @@ std::vector<std::string> workload_names() {
 
 std::string_view to_string(WorkloadKind kind) noexcept {
   switch (kind) {
-    case WorkloadKind::Cpu: return "cpu";
-    case WorkloadKind::Io: return "io";
-    case WorkloadKind::Mixed: return "mixed";
+    case WorkloadKind::Cpu:
+      return "cpu";
+    case WorkloadKind::Io:
+      return "io";
+    case WorkloadKind::Mixed:
+      return "mixed";
   }
   return "unknown";
 }
@@ -84,8 +101,9 @@ const std::vector<WorkloadInfo>& workload_catalog() {
 
 std::unique_ptr<Workload> make_workload(const WorkloadParams& params) {
   const auto& entries = registry();
-  const auto found = std::find_if(entries.begin(), entries.end(),
-                                  [&](const Entry& entry) { return entry.info.name == params.name; });
+  const auto found = std::find_if(entries.begin(), entries.end(), [&](const Entry& entry) {
+    return entry.info.name == params.name;
+  });
   if (found == entries.end()) throw_unknown(params.name);
   if (found->max_op_size != 0 && params.op_size > found->max_op_size) {
     throw UsageError("op size " + std::to_string(params.op_size) + " of workload '" + params.name +

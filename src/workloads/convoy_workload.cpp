@@ -5,10 +5,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <vector>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <vector>
 
 #include "workloads/kernels.hpp"
 #include "workloads/workload_base.hpp"
@@ -21,7 +21,8 @@ inline constexpr std::uint64_t kDefaultReadyBytes = 64;
 
 class ConvoyNetWorkload final : public BasicWorkload {
  public:
-  explicit ConvoyNetWorkload(WorkloadInfo info) : BasicWorkload(info), net_(make_net_workload(info)) {}
+  explicit ConvoyNetWorkload(WorkloadInfo info)
+      : BasicWorkload(info), net_(make_net_workload(info)) {}
 
   void start_shared(WorkloadParams& params) override {
     // The round trip itself must be short: the server answers at once, whatever --io-latency.
@@ -44,7 +45,9 @@ class ReadySession final : public WorkerSession {
  public:
   explicit ReadySession(std::uint64_t bytes)
       : fd_(::open("/dev/zero", O_RDONLY | O_CLOEXEC)), buffer_(static_cast<std::size_t>(bytes)) {
-    if (fd_ < 0) throw std::runtime_error(std::string("convoy-ready: cannot open /dev/zero: ") + std::strerror(errno));
+    if (fd_ < 0)
+      throw std::runtime_error(std::string("convoy-ready: cannot open /dev/zero: ") +
+                               std::strerror(errno));
   }
   ~ReadySession() override { ::close(fd_); }
   ReadySession(const ReadySession&) = delete;
@@ -56,8 +59,10 @@ class ReadySession final : public WorkerSession {
       const BlockingSection blocking(context);
       got = ::read(fd_, buffer_.data(), buffer_.size());
     }
-    if (got != static_cast<ssize_t>(buffer_.size())) throw std::runtime_error("convoy-ready: short read from /dev/zero");
-    return mix64(op_seed(index, kSaltConvoyReady) ^ (buffer_.size() + static_cast<std::uint64_t>(buffer_.front())));
+    if (got != static_cast<ssize_t>(buffer_.size()))
+      throw std::runtime_error("convoy-ready: short read from /dev/zero");
+    return mix64(op_seed(index, kSaltConvoyReady) ^
+                 (buffer_.size() + static_cast<std::uint64_t>(buffer_.front())));
   }
 
  private:
@@ -68,7 +73,8 @@ class ReadySession final : public WorkerSession {
 class ConvoyReadyWorkload final : public BasicWorkload {
  public:
   using BasicWorkload::BasicWorkload;
-  [[nodiscard]] std::unique_ptr<WorkerSession> open_worker(const WorkloadParams& params, unsigned) const override {
+  [[nodiscard]] std::unique_ptr<WorkerSession> open_worker(const WorkloadParams& params,
+                                                           unsigned) const override {
     return std::make_unique<ReadySession>(or_default(params.op_size, kDefaultReadyBytes));
   }
 };

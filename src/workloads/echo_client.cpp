@@ -1,11 +1,11 @@
 // The client side of the echo protocol (see echo_server.hpp).
-#include <algorithm>
-#include <cerrno>
-#include <string>
-
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <string>
 
 #include "workloads/echo_server.hpp"
 
@@ -54,7 +54,8 @@ FileDescriptor connect_loopback(std::uint16_t port) {
     result = ::connect(socket.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address);
   } while (result != 0 && errno == EINTR);
   if (result != 0) {
-    throw system_failure("net workload: cannot connect to 127.0.0.1:" + std::to_string(port), errno);
+    throw system_failure("net workload: cannot connect to 127.0.0.1:" + std::to_string(port),
+                         errno);
   }
   const int on = 1;
   if (::setsockopt(socket.get(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) != 0) {

@@ -1,13 +1,5 @@
 #include "workloads/echo_server.hpp"
 
-#include <algorithm>
-#include <array>
-#include <cerrno>
-#include <cstring>
-#include <deque>
-#include <optional>
-#include <unordered_map>
-
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
@@ -15,6 +7,14 @@
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <optional>
+#include <unordered_map>
 
 namespace conc_probe::workloads {
 
@@ -62,7 +62,8 @@ class EchoLoop {
     if (!set_up()) return;
     std::array<epoll_event, 64> events{};
     while (true) {
-      const int ready = ::epoll_wait(epoll_.get(), events.data(), static_cast<int>(events.size()), -1);
+      const int ready =
+          ::epoll_wait(epoll_.get(), events.data(), static_cast<int>(events.size()), -1);
       if (ready < 0 && errno == EINTR) continue;
       if (ready < 0) return;
       for (int i = 0; i < ready; ++i) {
@@ -79,8 +80,8 @@ class EchoLoop {
     spare_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
     epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
     timer_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
-    return epoll_.valid() && timer_.valid() && watch(listener_, EPOLLIN) &&
-           watch(wake_, EPOLLIN) && watch(timer_.get(), EPOLLIN);
+    return epoll_.valid() && timer_.valid() && watch(listener_, EPOLLIN) && watch(wake_, EPOLLIN) &&
+           watch(timer_.get(), EPOLLIN);
   }
 
   bool watch(int fd, std::uint32_t events, int op = EPOLL_CTL_ADD) noexcept {
@@ -167,10 +168,12 @@ class EchoLoop {
       if (length > kMaxFramePayload) return false;
       const std::size_t size = kFrameHeader + length;
       if (input.size() - offset < size) break;
-      if (connection.pending_bytes + connection.output.size() + size > kMaxQueuedBytes) return false;
+      if (connection.pending_bytes + connection.output.size() + size > kMaxQueuedBytes)
+        return false;
       const auto first = input.begin() + static_cast<std::ptrdiff_t>(offset);
       try {
-        connection.pending.push_back({due, std::vector<std::byte>(first, first + static_cast<std::ptrdiff_t>(size))});
+        connection.pending.push_back(
+            {due, std::vector<std::byte>(first, first + static_cast<std::ptrdiff_t>(size))});
       } catch (...) {
         return false;
       }
@@ -190,7 +193,8 @@ class EchoLoop {
     for (auto& [fd, connection] : connections_) {
       if (!move_due(connection, now) || !flush(connection)) broken.push_back(fd);
       if (!connection.pending.empty()) {
-        next = std::min(next.value_or(connection.pending.front().due), connection.pending.front().due);
+        next =
+            std::min(next.value_or(connection.pending.front().due), connection.pending.front().due);
       }
     }
     for (const int fd : broken) close_connection(fd);
@@ -216,7 +220,8 @@ class EchoLoop {
     std::size_t sent = 0;
     auto& output = connection.output;
     while (sent < output.size()) {
-      const ssize_t n = ::send(connection.socket.get(), output.data() + sent, output.size() - sent, MSG_NOSIGNAL);
+      const ssize_t n =
+          ::send(connection.socket.get(), output.data() + sent, output.size() - sent, MSG_NOSIGNAL);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
       if (n < 0) return false;
@@ -226,7 +231,8 @@ class EchoLoop {
     const bool want_output = !output.empty();
     if (want_output != connection.watching_output) {
       connection.watching_output = want_output;
-      return watch(connection.socket.get(), want_output ? EPOLLIN | EPOLLOUT : EPOLLIN, EPOLL_CTL_MOD);
+      return watch(connection.socket.get(), want_output ? EPOLLIN | EPOLLOUT : EPOLLIN,
+                   EPOLL_CTL_MOD);
     }
     return true;
   }
@@ -234,7 +240,8 @@ class EchoLoop {
   void arm_timer(std::optional<Clock::time_point> due) noexcept {
     itimerspec spec{};
     if (due) {
-      const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(due->time_since_epoch()).count();
+      const auto ns =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(due->time_since_epoch()).count();
       // An all-zero it_value disarms the timer; a due time of 0 cannot happen in practice.
       spec.it_value.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
       spec.it_value.tv_nsec = static_cast<long>(std::max<std::int64_t>(ns % 1'000'000'000, 1));
@@ -291,9 +298,8 @@ void EchoServer::start(std::chrono::nanoseconds delay) {
   const std::uint16_t port = local_port(listener);
   FileDescriptor wake(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!wake.valid()) throw system_failure("echo server: cannot create an eventfd", errno);
-  thread_ = std::make_unique<std::thread>([fd = listener.get(), wake_fd = wake.get(), delay] {
-    EchoLoop(fd, wake_fd, delay).run();
-  });
+  thread_ = std::make_unique<std::thread>(
+      [fd = listener.get(), wake_fd = wake.get(), delay] { EchoLoop(fd, wake_fd, delay).run(); });
   listener_ = std::move(listener);
   wake_ = std::move(wake);
   owner_ = ::getpid();

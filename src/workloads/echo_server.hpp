@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -7,8 +9,6 @@
 #include <span>
 #include <thread>
 #include <vector>
-
-#include <sys/types.h>
 
 #include "conc_probe/op_context.hpp"
 #include "workloads/io_util.hpp"

@@ -1,13 +1,13 @@
 // The `file` workload: write a small file in a private directory, fsync it, read it back,
 // check it, delete it -- a program persisting small records.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <string>
 #include <vector>
-
-#include <fcntl.h>
-#include <unistd.h>
 
 #include "workloads/io_util.hpp"
 #include "workloads/kernels.hpp"
@@ -33,8 +33,8 @@ FileDescriptor open_file(const std::string& path, int flags, OpContext& context)
   return FileDescriptor(fd);
 }
 
-void write_all(const FileDescriptor& file, std::span<const std::byte> data,
-               const std::string& path, OpContext& context) {
+void write_all(const FileDescriptor& file, std::span<const std::byte> data, const std::string& path,
+               OpContext& context) {
   while (!data.empty()) {
     ssize_t written = 0;
     {
@@ -94,8 +94,8 @@ void remove_file(const std::string& path, OpContext& context) {
 class FileSession final : public WorkerSession {
  public:
   FileSession(const std::string& dir, unsigned worker_index, std::uint64_t bytes)
-      : path_(dir + "/w" + std::to_string(worker_index) + "-" + std::to_string(::getpid()) +
-              "-" + std::to_string(session_counter++) + ".dat"),
+      : path_(dir + "/w" + std::to_string(worker_index) + "-" + std::to_string(::getpid()) + "-" +
+              std::to_string(session_counter++) + ".dat"),
         written_(static_cast<std::size_t>(bytes)),
         read_(static_cast<std::size_t>(bytes)) {}
   ~FileSession() override { ::unlink(path_.c_str()); }
@@ -108,7 +108,8 @@ class FileSession final : public WorkerSession {
     write_file(context);
     read_file(context);
     if (!std::equal(written_.begin(), written_.end(), read_.begin())) {
-      throw std::runtime_error("file workload: '" + path_ + "' read back differs from what was written");
+      throw std::runtime_error("file workload: '" + path_ +
+                               "' read back differs from what was written");
     }
     remove_file(path_, context);
     return mix64(fnv1a(read_) ^ seed);

@@ -1,12 +1,12 @@
 #include "workloads/io_util.hpp"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <stdexcept>
 #include <utility>
-
-#include <unistd.h>
 
 namespace conc_probe::workloads {
 

@@ -38,7 +38,8 @@ std::uint64_t launder(std::uint64_t value) noexcept;
 
 /// Counts down from `iterations` to zero, folding each step into a state started at
 /// `seed`; calls context.checkpoint() every kCountCheckEvery iterations. Returns the state.
-std::uint64_t count_kernel(std::uint64_t seed, std::uint64_t iterations, OpContext& context) noexcept;
+std::uint64_t count_kernel(std::uint64_t seed, std::uint64_t iterations,
+                           OpContext& context) noexcept;
 
 /// Primes found by trial division in a range.
 struct PrimeTally {

@@ -1,11 +1,11 @@
 #include "workloads/private_dir.hpp"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <system_error>
-
-#include <unistd.h>
 
 #include "workloads/io_util.hpp"
 

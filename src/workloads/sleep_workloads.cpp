@@ -70,7 +70,8 @@ class MixedWorkload final : public BasicWorkload {
  public:
   using BasicWorkload::BasicWorkload;
   void start_shared(WorkloadParams& params) override {
-    if (params.compute_time.count() > 0) params.compute_size = count_iterations_for(params.compute_time);
+    if (params.compute_time.count() > 0)
+      params.compute_size = count_iterations_for(params.compute_time);
   }
   [[nodiscard]] std::unique_ptr<WorkerSession> open_worker(const WorkloadParams& params,
                                                            unsigned) const override {

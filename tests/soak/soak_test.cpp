@@ -43,8 +43,8 @@ struct Resources {
 };
 
 Resources measure(const fs::path& temp) {
-  return Resources{count_entries("/proc/self/fd"), count_entries("/proc/self/task"), count_children(),
-                   count_entries(temp)};
+  return Resources{count_entries("/proc/self/fd"), count_entries("/proc/self/task"),
+                   count_children(), count_entries(temp)};
 }
 
 BenchConfig soak_config() {

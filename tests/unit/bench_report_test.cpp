@@ -34,7 +34,8 @@ Sample sample(unsigned repetition, double wall, double cpu) {
   return s;
 }
 
-CellResult cell(const std::string& workload, Mode mode, unsigned workers, std::vector<double> walls, double cores) {
+CellResult cell(const std::string& workload, Mode mode, unsigned workers, std::vector<double> walls,
+                double cores) {
   CellResult c;
   c.key = CellKey{workload, mode, workers, std::nullopt};
   c.total_ops = 1000;
@@ -91,8 +92,9 @@ BenchReport sample_report() {
   r.cells.back().busy = true;
   r.cells.back().latency = LatencySummary{0.00105, 0.0011, 0.0013, 0.002, 600};
   r.cells.back().samples.front().latency_seconds = {0.00105, 0.0011};
-  r.findings = {{"cpu", "CPU-bound: threads 1.94x, gil 0.97x -> with a GIL, use processes for CPU work."},
-                {"noise", "1 cell was measured on a busy machine."}};
+  r.findings = {
+      {"cpu", "CPU-bound: threads 1.94x, gil 0.97x -> with a GIL, use processes for CPU work."},
+      {"noise", "1 cell was measured on a busy machine."}};
   r.busy = true;
   return r;
 }
@@ -106,7 +108,8 @@ std::string render(const BenchReport& report, Format format, Style style = {}) {
 /// The JSON with the fields that depend on the build replaced by fixed text.
 std::string stable_json(const BenchReport& report) {
   auto json = nlohmann::ordered_json::parse(render(report, Format::Json));
-  for (const char* key : {"version", "git_revision", "build_type", "compiler"}) json["context"][key] = "X";
+  for (const char* key : {"version", "git_revision", "build_type", "compiler"})
+    json["context"][key] = "X";
   json["context"]["info"] = "(the info report, tested with its own schema)";
   return json.dump(2) + "\n";
 }
@@ -178,7 +181,8 @@ TEST_CASE("Bench report: empty report in every format", "[report]") {
   for (const Format format : {Format::Table, Format::Json, Format::Markdown, Format::Csv}) {
     CHECK_FALSE(render(empty, format).empty());
   }
-  CHECK(render(empty, Format::Csv).find('\n') == render(empty, Format::Csv).size() - 1);  // header only
+  CHECK(render(empty, Format::Csv).find('\n') ==
+        render(empty, Format::Csv).size() - 1);  // header only
 }
 
 TEST_CASE("Output file: atomic write replaces the content, leaves no temporary", "[report]") {

@@ -14,12 +14,14 @@ using conc_probe::testing::TempDir;
 
 namespace {
 
-constexpr const char* kV2Mount = "40 25 0:35 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n";
+constexpr const char* kV2Mount =
+    "40 25 0:35 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n";
 constexpr const char* kV1Mounts =
     "30 25 0:26 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid - cgroup cgroup rw,cpu,cpuacct\n"
     "31 25 0:27 / /sys/fs/cgroup/cpuset rw,nosuid - cgroup cgroup rw,cpuset\n"
     "32 25 0:28 / /sys/fs/cgroup/memory rw,nosuid - cgroup cgroup rw,memory\n";
-constexpr const char* kV1Membership = "4:memory:/docker/abc\n3:cpu,cpuacct:/docker/abc\n2:cpuset:/docker/abc\n";
+constexpr const char* kV1Membership =
+    "4:memory:/docker/abc\n3:cpu,cpuacct:/docker/abc\n2:cpuset:/docker/abc\n";
 
 /// A machine with CPUs 0-3 online and nothing else.
 void write_cpus(const TempDir& dir, const char* online = "0-3\n") {
@@ -42,13 +44,15 @@ void write_v1(const TempDir& dir) {
   dir.write("proc/self/mountinfo", kV1Mounts);
 }
 
-void write_v1_quota(const TempDir& dir, const std::string& cgroup, const char* quota, const char* period) {
+void write_v1_quota(const TempDir& dir, const std::string& cgroup, const char* quota,
+                    const char* period) {
   dir.write("sys/fs/cgroup/cpu,cpuacct" + cgroup + "/cpu.cfs_quota_us", quota);
   dir.write("sys/fs/cgroup/cpu,cpuacct" + cgroup + "/cpu.cfs_period_us", period);
 }
 
 PlatformReport probe(const TempDir& dir) {
-  return conc_probe::probe_platform(ProbeOptions{SysRoot{dir.path()}, std::map<std::string, std::string>{}});
+  return conc_probe::probe_platform(
+      ProbeOptions{SysRoot{dir.path()}, std::map<std::string, std::string>{}});
 }
 
 }  // namespace
@@ -182,8 +186,9 @@ TEST_CASE("cgroup v1: container whose mount root is its own cgroup", "[cgroup]")
   TempDir dir;
   write_cpus(dir);
   dir.write("proc/self/cgroup", "3:cpu,cpuacct:/docker/abc\n");
-  dir.write("proc/self/mountinfo",
-            "30 25 0:26 /docker/abc /sys/fs/cgroup/cpu,cpuacct ro - cgroup cgroup rw,cpu,cpuacct\n");
+  dir.write(
+      "proc/self/mountinfo",
+      "30 25 0:26 /docker/abc /sys/fs/cgroup/cpu,cpuacct ro - cgroup cgroup rw,cpu,cpuacct\n");
   write_v1_quota(dir, "", "150000\n", "100000\n");
   auto report = probe(dir);
   REQUIRE(report.cpu.cgroup_quota.has_value());
@@ -203,8 +208,9 @@ TEST_CASE("cgroup: hybrid system uses the v1 controllers, not the empty cgroup2"
   TempDir dir;
   write_v1(dir);
   dir.write("proc/self/cgroup", std::string(kV1Membership) + "0::/\n");
-  dir.write("proc/self/mountinfo",
-            std::string(kV1Mounts) + "41 25 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n");
+  dir.write(
+      "proc/self/mountinfo",
+      std::string(kV1Mounts) + "41 25 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n");
   dir.write("sys/fs/cgroup/unified/cgroup.controllers", "\n");
   write_v1_quota(dir, "/docker/abc", "50000\n", "100000\n");
   const auto report = probe(dir);

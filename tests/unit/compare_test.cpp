@@ -1,9 +1,10 @@
+#include "conc_probe/compare.hpp"
+
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "conc_probe/compare.hpp"
 #include "conc_probe/error.hpp"
 #include "conc_probe/reporter.hpp"
 #include "support/catch.hpp"
@@ -96,8 +97,10 @@ TEST_CASE("compare: too few repetitions or a busy machine are inconclusive", "[c
 TEST_CASE("compare: the threshold decides what counts", "[compare]") {
   const auto base = load(report_with({kBase}), "base.json");
   const auto next = load(report_with({scaled(1.05)}), "new.json");
-  CHECK(compare_runs(base, next, CompareOptions{.threshold = 0.10}).cells[0].verdict == Verdict::Unchanged);
-  CHECK(compare_runs(base, next, CompareOptions{.threshold = 0.02}).cells[0].verdict == Verdict::Slower);
+  CHECK(compare_runs(base, next, CompareOptions{.threshold = 0.10}).cells[0].verdict ==
+        Verdict::Unchanged);
+  CHECK(compare_runs(base, next, CompareOptions{.threshold = 0.02}).cells[0].verdict ==
+        Verdict::Slower);
 }
 
 TEST_CASE("compare: the bootstrap is deterministic and brackets the estimate", "[compare]") {

@@ -29,7 +29,8 @@ BenchReport run_convoy(const std::string& workload) {
 
 }  // namespace
 
-TEST_CASE("Convoy: under the lock the IO thread keeps a small fraction of its solo throughput", "[convoy]") {
+TEST_CASE("Convoy: under the lock the IO thread keeps a small fraction of its solo throughput",
+          "[convoy]") {
   const BenchReport report = run_convoy("convoy-ready");
   REQUIRE(report.cells.size() == 4);
   for (const auto& cell : report.cells) {

@@ -61,7 +61,8 @@ TEST_CASE("CPU counts: a replay takes affinity from a dumped /proc/self/status o
   auto report = probe(dir);
   CHECK_FALSE(report.cpu.affinity.has_value());
 
-  dir.write("proc/self/status", "Name:\tx\nCpus_allowed:\t5\nCpus_allowed_list:\t0,2\nMems_allowed:\t1\n");
+  dir.write("proc/self/status",
+            "Name:\tx\nCpus_allowed:\t5\nCpus_allowed_list:\t0,2\nMems_allowed:\t1\n");
   report = probe(dir);
   REQUIRE(report.cpu.affinity.has_value());
   CHECK(report.cpu.affinity->to_string() == "0,2");
@@ -102,7 +103,9 @@ TEST_CASE("CPU counts: nothing known leaves usable unknown", "[cpu]") {
 TEST_CASE("CPU counts: override variables are listed; PYTHON_CPU_COUNT steers Python", "[cpu]") {
   TempDir dir;
   dir.write("sys/devices/system/cpu/online", "0-3\n");
-  const auto report = probe(dir, {{"OMP_NUM_THREADS", "3"}, {"PYTHON_CPU_COUNT", "7"}, {"HOME", "/root"},
+  const auto report = probe(dir, {{"OMP_NUM_THREADS", "3"},
+                                  {"PYTHON_CPU_COUNT", "7"},
+                                  {"HOME", "/root"},
                                   {"GOMAXPROCS", "2"}});
   CHECK(report.cpu.overrides.size() == 3);
   CHECK(report.cpu.overrides.at("OMP_NUM_THREADS") == "3");
@@ -111,9 +114,11 @@ TEST_CASE("CPU counts: override variables are listed; PYTHON_CPU_COUNT steers Py
   CHECK(report.python.cpu_count == 7U);
 }
 
-TEST_CASE("OS: replay reads os-release, meminfo and kernel files, never this machine's uname", "[os]") {
+TEST_CASE("OS: replay reads os-release, meminfo and kernel files, never this machine's uname",
+          "[os]") {
   TempDir dir;
-  dir.write("usr/lib/os-release", "NAME=Fedora\nID=fedora\nVERSION_ID=40\nPRETTY_NAME=\"Fedora Linux 40\"\n");
+  dir.write("usr/lib/os-release",
+            "NAME=Fedora\nID=fedora\nVERSION_ID=40\nPRETTY_NAME=\"Fedora Linux 40\"\n");
   dir.write("proc/meminfo", "MemTotal:       16384 kB\nMemFree: 1 kB\nMemAvailable:    8192 kB\n");
   auto report = probe(dir);
   CHECK(report.os.distribution == "Fedora Linux 40");
@@ -142,8 +147,9 @@ TEST_CASE("Containers: each hint is recorded with its evidence", "[os]") {
   CHECK(report.virtualization.container == "kubernetes");
   const auto& evidence = report.virtualization.container_evidence;
   CHECK(evidence.size() == 3);
-  CHECK(std::count_if(evidence.begin(), evidence.end(),
-                      [](const std::string& e) { return e.find("/.dockerenv") != std::string::npos; }) == 1);
+  CHECK(std::count_if(evidence.begin(), evidence.end(), [](const std::string& e) {
+          return e.find("/.dockerenv") != std::string::npos;
+        }) == 1);
 
   TempDir plain;
   CHECK_FALSE(probe(plain).virtualization.container.has_value());
@@ -177,7 +183,8 @@ TEST_CASE("Live: probing / matches sched_getaffinity and gives usable >= 1", "[c
   CHECK(report.python.cpu_count == static_cast<unsigned>(::sysconf(_SC_NPROCESSORS_ONLN)));
 }
 
-TEST_CASE("Live: a thread pinned to one CPU sees usable 1, and the probe leaves its mask alone", "[cpu][live]") {
+TEST_CASE("Live: a thread pinned to one CPU sees usable 1, and the probe leaves its mask alone",
+          "[cpu][live]") {
   cpu_set_t all;
   CPU_ZERO(&all);
   REQUIRE(::sched_getaffinity(0, sizeof all, &all) == 0);

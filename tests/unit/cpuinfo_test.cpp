@@ -1,7 +1,8 @@
+#include "platform/cpuinfo.hpp"
+
 #include <string>
 
 #include "platform/arm_parts.hpp"
-#include "platform/cpuinfo.hpp"
 #include "support/catch.hpp"
 
 using conc_probe::platform::arm_implementer_name;
@@ -68,7 +69,8 @@ TEST_CASE("cpuinfo: overlong fields are cut", "[cpuinfo]") {
 
 TEST_CASE("cpuinfo: ARM MIDR names, with global fields of old kernels", "[cpuinfo]") {
   const Cpuinfo info = Cpuinfo::parse(
-      "Processor\t: ARMv7 Processor rev 4 (v7l)\nprocessor\t: 0\nBogoMIPS\t: 1\n\nprocessor\t: 1\n\n"
+      "Processor\t: ARMv7 Processor rev 4 (v7l)\nprocessor\t: 0\nBogoMIPS\t: 1\n\nprocessor\t: "
+      "1\n\n"
       "CPU implementer\t: 0x41\nCPU variant\t: 0x0\nCPU part\t: 0xc0f\nCPU revision\t: 4\n");
   CHECK(info.arch() == CpuinfoArch::Arm);
   const auto d = describe_cpu(info, 1);
@@ -113,13 +115,16 @@ TEST_CASE("cpuinfo: s390 processor lines and machine names", "[cpuinfo]") {
 }
 
 TEST_CASE("cpuinfo: other architectures", "[cpuinfo]") {
-  const auto power = Cpuinfo::parse("processor : 0\ncpu : POWER9, altivec supported\nrevision : 2.2\n");
+  const auto power =
+      Cpuinfo::parse("processor : 0\ncpu : POWER9, altivec supported\nrevision : 2.2\n");
   CHECK(power.arch() == CpuinfoArch::PowerPc);
   CHECK(describe_cpu(power, 0).model_name == "POWER9, altivec supported");
-  const auto riscv = Cpuinfo::parse("processor : 0\nhart : 0\nisa : rv64gc\nuarch : sifive,u74-mc\n");
+  const auto riscv =
+      Cpuinfo::parse("processor : 0\nhart : 0\nisa : rv64gc\nuarch : sifive,u74-mc\n");
   CHECK(riscv.arch() == CpuinfoArch::RiscV);
   CHECK(describe_cpu(riscv, 0).model_name == "sifive,u74-mc");
-  const auto loong = Cpuinfo::parse("processor : 0\nCPU Family : Loongson-64bit\nModel Name : 3A6000\n");
+  const auto loong =
+      Cpuinfo::parse("processor : 0\nCPU Family : Loongson-64bit\nModel Name : 3A6000\n");
   CHECK(loong.arch() == CpuinfoArch::LoongArch);
   CHECK(describe_cpu(loong, 0).model_name == "3A6000");
   const auto sparc = Cpuinfo::parse("cpu : TI UltraSparc II\nncpus probed : 2\n");

@@ -1,10 +1,4 @@
-#include <array>
-#include <atomic>
-#include <stdexcept>
-#include <chrono>
-#include <cstdio>
-#include <thread>
-#include <vector>
+#include "workloads/echo_server.hpp"
 
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -12,9 +6,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
 #include "conc_probe/workload.hpp"
 #include "support/catch.hpp"
-#include "workloads/echo_server.hpp"
 
 using conc_probe::OpContext;
 using conc_probe::WorkloadParams;
@@ -43,7 +44,8 @@ std::uint64_t run_net_ops(const WorkloadParams& params, std::uint64_t begin, std
   auto session = workload->open_worker(params, 0);
   OpContext context;
   std::uint64_t total = 0;
-  for (auto i = begin; i < end; ++i) total = conc_probe::combine_checksum(total, session->run_op(i, context));
+  for (auto i = begin; i < end; ++i)
+    total = conc_probe::combine_checksum(total, session->run_op(i, context));
   return total;
 }
 
@@ -79,7 +81,8 @@ TEST_CASE("Echo server: 64 concurrent clients get their own replies", "[workload
   workload->stop_shared();
 }
 
-TEST_CASE("Echo server: replies wait for the delay without serialising clients", "[workloads][net]") {
+TEST_CASE("Echo server: replies wait for the delay without serialising clients",
+          "[workloads][net]") {
   EchoServer server;
   server.start(100ms);
   {
@@ -242,7 +245,8 @@ TEST_CASE("Echo server: out of descriptors, a client is turned away instead of l
         }
         clients.push_back(std::move(client));
       }
-      if (turned_away == 0) std::fprintf(stderr, "served %d, turned away %d\n", served, turned_away);
+      if (turned_away == 0)
+        std::fprintf(stderr, "served %d, turned away %d\n", served, turned_away);
       status = served > 0 && turned_away > 0 ? 0 : 3;
     } catch (...) {
       status = 2;
@@ -251,7 +255,8 @@ TEST_CASE("Echo server: out of descriptors, a client is turned away instead of l
   }
   int status = -1;
   REQUIRE(::waitpid(child, &status, 0) == child);
-  INFO("child status " << status << " (signal " << (WIFSIGNALED(status) ? WTERMSIG(status) : 0) << ")");
+  INFO("child status " << status << " (signal " << (WIFSIGNALED(status) ? WTERMSIG(status) : 0)
+                       << ")");
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
 }

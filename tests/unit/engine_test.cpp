@@ -1,7 +1,8 @@
+#include "conc_probe/engine.hpp"
+
 #include <csignal>
 #include <string>
 
-#include "conc_probe/engine.hpp"
 #include "conc_probe/error.hpp"
 #include "engine/bench_parts.hpp"
 #include "support/catch.hpp"
@@ -74,11 +75,12 @@ TEST_CASE("Engine: the op total is split evenly when that costs little", "[engin
   CHECK(balanced_total(920, {1, 2, 4, 8, 16}) == 928);
   CHECK(balanced_total(960, {1, 2, 4, 8, 16}) == 960);  // already even
   CHECK(balanced_total(100, {1, 3}) == 102);
-  CHECK(balanced_total(10, {16}) == 10);                 // 16 would add 60%
+  CHECK(balanced_total(10, {16}) == 10);  // 16 would add 60%
   CHECK(balanced_total(1000, {7, 11, 13}) == 1001);
-  CHECK(balanced_total(500, {7, 11, 13}) == 500);        // lcm 1001: far too many
+  CHECK(balanced_total(500, {7, 11, 13}) == 500);  // lcm 1001: far too many
   CHECK(balanced_total(50, {}) == 50);
-  CHECK(balanced_total(1ULL << 62, {4000000, 3999999, 3999998}) == (1ULL << 62));  // lcm beyond the limit
+  CHECK(balanced_total(1ULL << 62, {4000000, 3999999, 3999998}) ==
+        (1ULL << 62));  // lcm beyond the limit
 }
 
 namespace {
@@ -104,7 +106,8 @@ TEST_CASE("Engine: CPU findings speak of the worker count that fits the CPUs", "
   auto findings = conc_probe::engine::make_findings(report);
   REQUIRE_FALSE(findings.empty());
   INFO(findings.front().text);
-  CHECK(findings.front().text.starts_with("CPU-bound (count, 2 workers): process 1.9x, threads 1.9x"));
+  CHECK(findings.front().text.starts_with(
+      "CPU-bound (count, 2 workers): process 1.9x, threads 1.9x"));
   CHECK(findings.front().text.find("Note") == std::string::npos);
 
   // A speed-up no two CPUs can give is called out, not passed on as a result.

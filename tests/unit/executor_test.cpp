@@ -1,18 +1,19 @@
+#include "engine/executor.hpp"
+
 #include <sched.h>
 
 #include <chrono>
 #include <cstdio>
 
-#include "engine/executor.hpp"
 #include "engine/fake_workload.hpp"
 #include "engine/noise.hpp"
 #include "support/catch.hpp"
 
 using namespace conc_probe;
 using namespace conc_probe::engine;
+using conc_probe::engine::testing::fake_total_checksum;
 using conc_probe::engine::testing::FakeOptions;
 using conc_probe::engine::testing::FakeWorkload;
-using conc_probe::engine::testing::fake_total_checksum;
 
 namespace {
 
@@ -142,7 +143,8 @@ TEST_CASE("Executor: CPU-bound gil threads use about one core", "[engine][timing
 }
 
 TEST_CASE("Executor: blocking ops overlap on 8 threads and record latencies", "[engine][timing]") {
-  FakeWorkload workload(FakeOptions{WorkloadKind::Io, 0, std::chrono::microseconds(3000), UINT64_MAX, false});
+  FakeWorkload workload(
+      FakeOptions{WorkloadKind::Io, 0, std::chrono::microseconds(3000), UINT64_MAX, false});
   ExecutionPlan single = plan_of(Mode::Single, 1, 64);
   single.record_latency = true;
   const Sample alone = make_executor(Mode::Single)->run(single, workload, {});

@@ -1,5 +1,7 @@
 // Behaviour of the simulated lock with real threads (generous bounds that hold on a busy
 // 2-core machine), its recorded timeline, and the timeline's two renderings.
+#include "conc_probe/gil.hpp"
+
 #include <time.h>
 
 #include <algorithm>
@@ -7,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <set>
 #include <sstream>
@@ -14,10 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "conc_probe/error.hpp"
-#include "conc_probe/gil.hpp"
 #include "conc_probe/gil_timeline.hpp"
 #include "gil/gil_internal.hpp"
 #include "support/catch.hpp"
@@ -49,7 +49,7 @@ struct CpuRun {
   GilMetrics metrics;
   std::vector<GilEvent> events;
   double wall_seconds = 0;
-  double cpu_seconds = 0;       // summed over the worker threads
+  double cpu_seconds = 0;        // summed over the worker threads
   std::uint64_t iterations = 0;  // units of work done, summed over the threads
 };
 
@@ -114,8 +114,8 @@ TEST_CASE("GIL: two CPU-bound threads share one core at the switch interval", "[
   const auto run = run_cpu_threads(config_with(GilPolicy::New, 5ms), 2, 400ms);
   const double interval = 0.005;
   const double mean_hold = mean(run.metrics.hold_seconds);
-  INFO("mean hold " << mean_hold * 1e3 << " ms, switches " << run.metrics.switches
-                    << ", cpu/wall " << run.cpu_seconds / run.wall_seconds);
+  INFO("mean hold " << mean_hold * 1e3 << " ms, switches " << run.metrics.switches << ", cpu/wall "
+                    << run.cpu_seconds / run.wall_seconds);
   // Nobody asks the holder to drop before a full interval has passed, however busy the
   // machine. The upper bound is in the threads' share of a core: on a loaded machine the
   // waiter wakes late and the holder sees the request late, which stretches holds in wall
@@ -263,10 +263,10 @@ TEST_CASE("GIL: measure hold times, switch rates and recording overhead", "[.][m
               << run.cpu_seconds / run.wall_seconds << "\n";
   }
   const auto legacy = run_cpu_threads(config_with(GilPolicy::Legacy, 5ms), 2, 2s);
-  std::cout << "legacy: mean hold " << mean(legacy.metrics.hold_seconds) * 1e6
-            << " us, switches/s " << static_cast<double>(legacy.metrics.switches) / legacy.wall_seconds
-            << ", acquisitions/s " << static_cast<double>(legacy.metrics.acquisitions) / legacy.wall_seconds
-            << "\n";
+  std::cout << "legacy: mean hold " << mean(legacy.metrics.hold_seconds) * 1e6 << " us, switches/s "
+            << static_cast<double>(legacy.metrics.switches) / legacy.wall_seconds
+            << ", acquisitions/s "
+            << static_cast<double>(legacy.metrics.acquisitions) / legacy.wall_seconds << "\n";
   // Recording costs a little per hand-over and nothing per checkpoint: time one thread's
   // release/re-take cycles in CPU time (robust on a loaded machine).
   for (const bool record : {false, true}) {

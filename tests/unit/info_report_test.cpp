@@ -1,6 +1,5 @@
 // The `conc-probe info` reporters: JSON layout, --get lookups, table, format names.
 #include <nlohmann/json.hpp>
-
 #include <sstream>
 #include <string>
 #include <vector>
@@ -48,9 +47,9 @@ TEST_CASE("info JSON: schema_version first, sections in order, numbers and nulls
   const auto json = nlohmann::ordered_json::parse(text);
   std::vector<std::string> keys;
   for (const auto& item : json.items()) keys.push_back(item.key());
-  const std::vector<std::string> expected{"schema_version", "live",   "sysroot", "cpu",  "cgroup",
-                                          "topology",       "identity", "os",    "virtualization",
-                                          "memory",         "python", "sources"};
+  const std::vector<std::string> expected{"schema_version", "live",     "sysroot",  "cpu",
+                                          "cgroup",         "topology", "identity", "os",
+                                          "virtualization", "memory",   "python",   "sources"};
   CHECK(keys == expected);
   CHECK(json["cpu"]["usable"] == 2);
   CHECK(json["cpu"]["usable_fraction"].is_number_float());
@@ -79,7 +78,8 @@ TEST_CASE("info --get: scalars bare, null as unknown, sources by whole key", "[i
 TEST_CASE("info --get: unknown keys are usage errors with a suggestion", "[info]") {
   const auto r = sample_report();
   CHECK_THROWS_AS(conc_probe::info_get(r, "cpu.usabel"), UsageError);
-  CHECK_THROWS_WITH(conc_probe::info_get(r, "cpu.usabel"), Catch::Contains("did you mean 'cpu.usable'"));
+  CHECK_THROWS_WITH(conc_probe::info_get(r, "cpu.usabel"),
+                    Catch::Contains("did you mean 'cpu.usable'"));
   CHECK_THROWS_AS(conc_probe::info_get(r, "virtualization.container_evidence.7"), UsageError);
   CHECK_THROWS_AS(conc_probe::info_get(r, ""), UsageError);
   CHECK_THROWS_AS(conc_probe::info_get(r, "cpu..usable"), UsageError);
@@ -118,6 +118,7 @@ TEST_CASE("parse_format: known names within the allowed list", "[info]") {
   CHECK(conc_probe::parse_format("table", "table,json") == Format::Table);
   CHECK(conc_probe::parse_format("csv", "table,json,markdown,csv") == Format::Csv);
   CHECK_THROWS_AS(conc_probe::parse_format("csv", "table,json"), UsageError);
-  CHECK_THROWS_WITH(conc_probe::parse_format("jsn", "table,json"), Catch::Contains("did you mean 'json'"));
+  CHECK_THROWS_WITH(conc_probe::parse_format("jsn", "table,json"),
+                    Catch::Contains("did you mean 'json'"));
   CHECK_THROWS_AS(conc_probe::parse_format("", "table,json"), UsageError);
 }

@@ -28,27 +28,57 @@ using nlohmann::json;
 
 namespace {
 
-const std::vector<std::string> kMachines = {
-    "arm-A510-A710-A715-X3", "armv7",          "loongarch-loongson_3a5000_hv",
-    "ppc-qemu",              "ppc64-POWER7",   "rv64-linux",
-    "rv64-visionfive2",      "s390-kvm",       "s390-lpar",
-    "s390-nested-virt",      "s390-zvm",       "sparc64",
-    "vbox-win",              "x86_64-64cpu",   "x86_64-dell_e4310",
-    "x86_64-epyc_7451"};
+const std::vector<std::string> kMachines = {"arm-A510-A710-A715-X3",
+                                            "armv7",
+                                            "loongarch-loongson_3a5000_hv",
+                                            "ppc-qemu",
+                                            "ppc64-POWER7",
+                                            "rv64-linux",
+                                            "rv64-visionfive2",
+                                            "s390-kvm",
+                                            "s390-lpar",
+                                            "s390-nested-virt",
+                                            "s390-zvm",
+                                            "sparc64",
+                                            "vbox-win",
+                                            "x86_64-64cpu",
+                                            "x86_64-dell_e4310",
+                                            "x86_64-epyc_7451"};
 
 fs::path machines_dir() { return test_data_dir() / "machines"; }
 
 // Files of the dumps that no probe reads; skipping them keeps the extraction fast on a busy
 // disk (the dumps hold some 22,000 files, mostly cpuidle, cpufreq and cache geometry).
-constexpr const char* kUnread[] = {
-    "cpuidle", "cpufreq", "power", "hotplug", "microcode", "crash_notes*", "thermal_throttle",
-    "uevent", "core_ctl", "rq-stats", "hugepages", "vmstat", "numastat", "idle_*",
-    "ways_of_associativity", "coherency_line_size", "number_of_sets", "physical_line_partition",
-    "id", "pmc*", "mmcr*", "polarization", "configure", "address", "capability", "*_siblings"};
+constexpr const char* kUnread[] = {"cpuidle",
+                                   "cpufreq",
+                                   "power",
+                                   "hotplug",
+                                   "microcode",
+                                   "crash_notes*",
+                                   "thermal_throttle",
+                                   "uevent",
+                                   "core_ctl",
+                                   "rq-stats",
+                                   "hugepages",
+                                   "vmstat",
+                                   "numastat",
+                                   "idle_*",
+                                   "ways_of_associativity",
+                                   "coherency_line_size",
+                                   "number_of_sets",
+                                   "physical_line_partition",
+                                   "id",
+                                   "pmc*",
+                                   "mmcr*",
+                                   "polarization",
+                                   "configure",
+                                   "address",
+                                   "capability",
+                                   "*_siblings"};
 
 std::string extract_command(const std::string& name, const fs::path& into) {
-  std::string command = "tar -xzf '" + (machines_dir() / name / "root.tar.gz").string() +
-                        "' -C '" + into.string() + "'";
+  std::string command = "tar -xzf '" + (machines_dir() / name / "root.tar.gz").string() + "' -C '" +
+                        into.string() + "'";
   for (const char* pattern : kUnread) command += std::string(" --exclude='") + pattern + "'";
   return command;
 }
@@ -88,9 +118,10 @@ const PlatformReport& probe(const std::string& name) {
   static std::map<std::string, PlatformReport> reports;
   auto it = reports.find(name);
   if (it == reports.end()) {
-    it = reports.emplace(name, conc_probe::probe_platform(ProbeOptions{
-                                   SysRoot(extracted_root() / name),
-                                   std::map<std::string, std::string>{}}))
+    it = reports
+             .emplace(name,
+                      conc_probe::probe_platform(ProbeOptions{
+                          SysRoot(extracted_root() / name), std::map<std::string, std::string>{}}))
              .first;
   }
   return it->second;
@@ -105,7 +136,8 @@ CpuSet parse_strided(const std::string& text) {
     const unsigned step =
         colon == std::string_view::npos
             ? 1U
-            : static_cast<unsigned>(conc_probe::text::parse_u64(part.substr(colon + 1)).value_or(1));
+            : static_cast<unsigned>(
+                  conc_probe::text::parse_u64(part.substr(colon + 1)).value_or(1));
     const auto dash = range.find('-');
     const auto lo = conc_probe::text::parse_u64(range.substr(0, dash)).value_or(0);
     const auto hi = dash == std::string_view::npos
@@ -329,19 +361,20 @@ TEST_CASE("Replay: x86-64 ISA level from the flags", "[platform][replay]") {
 
 TEST_CASE("Replay: records sources under dotted keys", "[platform][replay]") {
   const PlatformReport& r = probe("x86_64-epyc_7451");
-  for (const char* key : {"topology.cores", "topology.packages", "topology.caches",
-                          "topology.numa_nodes", "topology.core_kinds", "identity.model_name",
-                          "identity.vendor"}) {
+  for (const char* key :
+       {"topology.cores", "topology.packages", "topology.caches", "topology.numa_nodes",
+        "topology.core_kinds", "identity.model_name", "identity.vendor"}) {
     INFO(key);
     CHECK(r.sources.contains(key));
   }
-  CHECK(probe("vbox-win").sources.at("virtualization.hypervisor").find("80ee") != std::string::npos);
+  CHECK(probe("vbox-win").sources.at("virtualization.hypervisor").find("80ee") !=
+        std::string::npos);
 }
 
 TEST_CASE("Topology: an empty root is all unknown, not an error", "[platform]") {
   const TempDir dir;
-  const PlatformReport r =
-      conc_probe::probe_platform(ProbeOptions{SysRoot(dir.path()), std::map<std::string, std::string>{}});
+  const PlatformReport r = conc_probe::probe_platform(
+      ProbeOptions{SysRoot(dir.path()), std::map<std::string, std::string>{}});
   CHECK_FALSE(r.topology.cores.has_value());
   CHECK_FALSE(r.topology.packages.has_value());
   CHECK(r.topology.core_kinds.empty());
@@ -356,13 +389,13 @@ TEST_CASE("Topology: falls back to /proc/cpuinfo ids without sysfs topology", "[
   for (int cpu = 0; cpu < 8; ++cpu) {
     cpuinfo += "processor\t: " + std::to_string(cpu) +
                "\nvendor_id\t: GenuineIntel\nmodel name\t: Test CPU\nflags\t\t: fpu hypervisor\n" +
-               "physical id\t: " + std::to_string(cpu / 4) + "\ncore id\t\t: " +
-               std::to_string(cpu % 2) + "\n\n";
+               "physical id\t: " + std::to_string(cpu / 4) +
+               "\ncore id\t\t: " + std::to_string(cpu % 2) + "\n\n";
   }
   dir.write("proc/cpuinfo", cpuinfo);
   dir.write("sys/devices/system/cpu/online", "0-7\n");
-  const PlatformReport r =
-      conc_probe::probe_platform(ProbeOptions{SysRoot(dir.path()), std::map<std::string, std::string>{}});
+  const PlatformReport r = conc_probe::probe_platform(
+      ProbeOptions{SysRoot(dir.path()), std::map<std::string, std::string>{}});
   CHECK(r.topology.packages == 2U);
   CHECK(r.topology.cores == 4U);
   REQUIRE(r.topology.core_kinds.size() == 1);
@@ -391,8 +424,8 @@ TEST_CASE("Topology: Intel hybrid kinds from cpu_core and cpu_atom", "[platform]
   }
   dir.write("sys/devices/cpu_core/cpus", "0-3\n");
   dir.write("sys/devices/cpu_atom/cpus", "4-5\n");
-  const PlatformReport r =
-      conc_probe::probe_platform(ProbeOptions{SysRoot(dir.path()), std::map<std::string, std::string>{}});
+  const PlatformReport r = conc_probe::probe_platform(
+      ProbeOptions{SysRoot(dir.path()), std::map<std::string, std::string>{}});
   REQUIRE(r.topology.core_kinds.size() == 2);
   const auto& p = r.topology.core_kinds[0];
   const auto& e = r.topology.core_kinds[1];
@@ -430,7 +463,8 @@ TEST_CASE("Hypervisor: DMI names and Xen paravirtualisation", "[platform]") {
         ProbeOptions{SysRoot(dir.path()), std::map<std::string, std::string>{}});
   };
   const TempDir vmware;
-  vmware.write("proc/cpuinfo", "processor : 0\nvendor_id : GenuineIntel\nflags : fpu lm hypervisor\n");
+  vmware.write("proc/cpuinfo",
+               "processor : 0\nvendor_id : GenuineIntel\nflags : fpu lm hypervisor\n");
   vmware.write("sys/class/dmi/id/sys_vendor", "VMware, Inc.\n");
   vmware.write("sys/class/dmi/id/product_name", "VMware7,1\n");
   const PlatformReport v = probe_dir(vmware);

@@ -18,9 +18,9 @@
 
 using namespace conc_probe;
 using namespace conc_probe::engine;
+using conc_probe::engine::testing::fake_total_checksum;
 using conc_probe::engine::testing::FakeOptions;
 using conc_probe::engine::testing::FakeWorkload;
-using conc_probe::engine::testing::fake_total_checksum;
 
 namespace {
 
@@ -38,7 +38,9 @@ int children_of_this_process() {
     if (close == std::string::npos) continue;
     char state = 0;
     long parent = 0;
-    if (std::sscanf(line.c_str() + close + 1, " %c %ld", &state, &parent) == 2 && parent == ::getpid()) ++count;
+    if (std::sscanf(line.c_str() + close + 1, " %c %ld", &state, &parent) == 2 &&
+        parent == ::getpid())
+      ++count;
   }
   ::closedir(proc);
   return count;
@@ -54,7 +56,8 @@ ExecutionPlan process_plan(unsigned workers, std::uint64_t total_ops) {
 
 /// Slow enough that a signal sent right after the start signal lands before the end.
 FakeWorkload slow_workload() {
-  return FakeWorkload(FakeOptions{WorkloadKind::Io, 0, std::chrono::microseconds(20000), UINT64_MAX, false});
+  return FakeWorkload(
+      FakeOptions{WorkloadKind::Io, 0, std::chrono::microseconds(20000), UINT64_MAX, false});
 }
 
 }  // namespace
@@ -111,7 +114,8 @@ TEST_CASE("Process: spawn arguments round-trip; bad ones are usage errors", "[en
   CHECK_THROWS_AS(parse_spawn_arguments({"--first", "x"}, back, params_back), UsageError);
 }
 
-TEST_CASE("Process: a worker killed by SIGKILL fails the sample and is reaped", "[engine][process]") {
+TEST_CASE("Process: a worker killed by SIGKILL fails the sample and is reaped",
+          "[engine][process]") {
   const auto workload = slow_workload();
   ExecutionPlan plan = process_plan(3, 30);
   plan.fault_signal = SIGKILL;
@@ -180,7 +184,8 @@ TEST_CASE("Process: start method spawn re-executes the real binary", "[engine][p
   CHECK(children_of_this_process() == 0);
 }
 
-TEST_CASE("Process: a spawned worker with an unknown workload reports the reason", "[engine][process]") {
+TEST_CASE("Process: a spawned worker with an unknown workload reports the reason",
+          "[engine][process]") {
   FakeWorkload parent_side(FakeOptions{WorkloadKind::Cpu, 10, {}, UINT64_MAX, false});
   WorkloadParams params;
   params.name = "no-such-workload";
@@ -208,7 +213,8 @@ int other_copies_of_this_program() {
     if (std::stol(entry->d_name) == ::getpid()) continue;
     char exe[4096] = {};
     const std::string link = std::string("/proc/") + entry->d_name + "/exe";
-    if (::readlink(link.c_str(), exe, sizeof exe - 1) == length && std::string(exe) == self) ++count;
+    if (::readlink(link.c_str(), exe, sizeof exe - 1) == length && std::string(exe) == self)
+      ++count;
   }
   ::closedir(proc);
   return count;

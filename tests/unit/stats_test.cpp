@@ -1,8 +1,9 @@
+#include "conc_probe/stats.hpp"
+
 #include <cmath>
 #include <limits>
 #include <vector>
 
-#include "conc_probe/stats.hpp"
 #include "support/catch.hpp"
 
 using namespace conc_probe;

@@ -1,9 +1,10 @@
+#include "conc_probe/units.hpp"
+
 #include <chrono>
 #include <string>
 #include <vector>
 
 #include "conc_probe/error.hpp"
-#include "conc_probe/units.hpp"
 #include "support/catch.hpp"
 
 using namespace conc_probe;
@@ -39,16 +40,18 @@ TEST_CASE("Units: durations with every unit", "[units]") {
 TEST_CASE("Units: bad durations name the text, the option and an example", "[units]") {
   CHECK(usage_message([] { units::parse_duration("5 parsecs", "--duration"); }) ==
         "invalid duration '5 parsecs' for --duration (expected e.g. 300ms, 1.5s)");
-  for (const char* bad : {"0", "0ms", "-5ms", "abc", "", "5", "1e3ms", ".5s", "5.s", "1.2.3s", "nanms",
-                          "infs", "0.1ns", "25h", "ms", "5 ms ms"}) {
+  for (const char* bad : {"0", "0ms", "-5ms", "abc", "", "5", "1e3ms", ".5s", "5.s", "1.2.3s",
+                          "nanms", "infs", "0.1ns", "25h", "ms", "5 ms ms"}) {
     INFO(bad);
     const std::string message = usage_message([&] { units::parse_duration(bad, "--duration"); });
     CHECK(message.starts_with(std::string("invalid duration '") + bad + "' for --duration ("));
   }
-  CHECK(usage_message([] { units::parse_duration("-5ms", "--duration"); }).find("must be positive") !=
-        std::string::npos);
-  CHECK(usage_message([] { units::parse_duration("5", "--duration"); }).find("a unit is required") !=
-        std::string::npos);
+  CHECK(usage_message([] {
+          units::parse_duration("-5ms", "--duration");
+        }).find("must be positive") != std::string::npos);
+  CHECK(usage_message([] {
+          units::parse_duration("5", "--duration");
+        }).find("a unit is required") != std::string::npos);
 }
 
 TEST_CASE("Units: duration lists keep order and drop duplicates", "[units]") {
@@ -75,7 +78,8 @@ TEST_CASE("Units: fractions strictly between 0 and 1", "[units]") {
   CHECK(units::parse_fraction("0.9", "--io-fraction") == Approx(0.9));
   CHECK(units::parse_fraction("90%", "--io-fraction") == Approx(0.9));
   CHECK(units::parse_fraction(" 2.5% ", "--io-fraction") == Approx(0.025));
-  for (const char* bad : {"0", "1", "1.5", "100%", "0%", "-0.5", "abc", "", "%", "0.5%%", "nan", "inf"}) {
+  for (const char* bad :
+       {"0", "1", "1.5", "100%", "0%", "-0.5", "abc", "", "%", "0.5%%", "nan", "inf"}) {
     INFO(bad);
     CHECK_THROWS_AS(units::parse_fraction(bad, "--io-fraction"), UsageError);
   }
@@ -98,18 +102,22 @@ TEST_CASE("Units: worker lists, with auto", "[units]") {
   const std::vector<unsigned> auto_counts{2, 8};
   CHECK(units::parse_worker_list("4,1,2,2", "--workers", auto_counts, 4096, "") ==
         std::vector<unsigned>{1, 2, 4});
-  CHECK(units::parse_worker_list("auto", "--workers", auto_counts, 4096, "") == std::vector<unsigned>{2, 8});
+  CHECK(units::parse_worker_list("auto", "--workers", auto_counts, 4096, "") ==
+        std::vector<unsigned>{2, 8});
   CHECK(units::parse_worker_list("1,auto", "--workers", auto_counts, 4096, "") ==
         std::vector<unsigned>{1, 2, 8});
   // auto never exceeds the limit: its counts above it are dropped.
-  CHECK(units::parse_worker_list("auto", "--workers", auto_counts, 4, "") == std::vector<unsigned>{2});
+  CHECK(units::parse_worker_list("auto", "--workers", auto_counts, 4, "") ==
+        std::vector<unsigned>{2});
   for (const char* bad : {"0", "-1", "1,,2", "", "two", "1.5", "4097", "100000", "auto2"}) {
     INFO(bad);
-    CHECK_THROWS_AS(units::parse_worker_list(bad, "--workers", auto_counts, 4096, "the thread limit"),
-                    UsageError);
+    CHECK_THROWS_AS(
+        units::parse_worker_list(bad, "--workers", auto_counts, 4096, "the thread limit"),
+        UsageError);
   }
   CHECK(usage_message([] {
-          units::parse_worker_list("100000", "--workers", std::vector<unsigned>{1}, 4096, "the thread limit");
+          units::parse_worker_list("100000", "--workers", std::vector<unsigned>{1}, 4096,
+                                   "the thread limit");
         }) == "invalid worker count '100000' for --workers (at most 4096, the thread limit)");
 }
 

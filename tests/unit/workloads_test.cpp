@@ -1,3 +1,6 @@
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -6,9 +9,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "conc_probe/error.hpp"
 #include "conc_probe/workload.hpp"
@@ -76,7 +76,8 @@ WorkloadParams small_params(const std::string& name) {
 
 /// A workload with its shared resources started for the test's lifetime.
 struct Started {
-  explicit Started(WorkloadParams initial) : params(std::move(initial)), workload(make_workload(params)) {
+  explicit Started(WorkloadParams initial)
+      : params(std::move(initial)), workload(make_workload(params)) {
     workload->start_shared(params);
   }
   ~Started() { workload->stop_shared(); }
@@ -100,7 +101,8 @@ std::uint64_t run_split(const Started& started, std::uint64_t n, unsigned parts)
   std::vector<std::uint64_t> totals(parts);
   std::vector<std::thread> threads;
   for (unsigned p = 0; p < parts; ++p) {
-    threads.emplace_back([&, p] { totals[p] = run_range(started, n * p / parts, n * (p + 1) / parts, p); });
+    threads.emplace_back(
+        [&, p] { totals[p] = run_range(started, n * p / parts, n * (p + 1) / parts, p); });
   }
   for (auto& thread : threads) thread.join();
   std::uint64_t total = 0;
@@ -130,8 +132,8 @@ Counts count_one_op(const WorkloadParams& params) {
   return context.counts;
 }
 
-const std::vector<std::string> kAll{"count", "primes", "hash", "sleep", "file", "net", "mixed",
-                                    "convoy", "convoy-ready"};
+const std::vector<std::string> kAll{"count", "primes", "hash",   "sleep",       "file",
+                                    "net",   "mixed",  "convoy", "convoy-ready"};
 
 }  // namespace
 
@@ -151,7 +153,8 @@ TEST_CASE("Workloads: the catalog lists each workload once with its kind", "[wor
   CHECK(catalog[8].convoy);
 }
 
-TEST_CASE("Workloads: convoy-ready releases the lock around each always-ready read", "[workloads]") {
+TEST_CASE("Workloads: convoy-ready releases the lock around each always-ready read",
+          "[workloads]") {
   const Counts counts = count_one_op(small_params("convoy-ready"));
   CHECK(counts.sections == 1);
   CHECK_FALSE(counts.nested);
@@ -264,7 +267,8 @@ TEST_CASE("Workloads: IO ops wrap every blocking call", "[workloads]") {
   }
 }
 
-TEST_CASE("Workloads: mixed turns a compute time into count iterations measured here", "[workloads]") {
+TEST_CASE("Workloads: mixed turns a compute time into count iterations measured here",
+          "[workloads]") {
   conc_probe::WorkloadParams params;
   params.name = "mixed";
   params.compute_time = 2ms;
@@ -380,7 +384,8 @@ TEST_CASE("Workloads: a missing directory is an error with the reason", "[worklo
   const ScopedTmpdir tmpdir("/nonexistent/conc-probe-test");
   auto params = small_params("file");
   auto workload = make_workload(params);
-  CHECK_THROWS_WITH(workload->start_shared(params), Catch::Contains("/nonexistent/conc-probe-test"));
+  CHECK_THROWS_WITH(workload->start_shared(params),
+                    Catch::Contains("/nonexistent/conc-probe-test"));
 }
 
 TEST_CASE("Workloads: a forked child does not remove its parent's directory", "[workloads][file]") {
