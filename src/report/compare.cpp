@@ -5,11 +5,11 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <set>
 #include <sstream>
 
 #include "conc_probe/error.hpp"
+#include "conc_probe/random.hpp"
 #include "conc_probe/stats.hpp"
 
 namespace conc_probe {
@@ -142,14 +142,14 @@ Ratio bootstrap_ratio(const std::vector<double>& base, const std::vector<double>
   const double base_median = stats::median(base);
   if (base.empty() || next.empty() || base_median <= 0) return ratio;
   ratio.estimate = stats::median(next) / base_median;
-  // Percentile bootstrap of the ratio of medians: resample each run with replacement.
-  std::mt19937_64 rng(options.seed);
+  // Percentile bootstrap of the ratio of medians: resample each run with replacement. The
+  // draws come from the project's own generator, so a seed gives the same interval with
+  // every compiler and standard library.
+  Xoshiro256 rng(options.seed);
   std::vector<double> ratios, resample_base(base.size()), resample_next(next.size());
-  std::uniform_int_distribution<std::size_t> pick_base(0, base.size() - 1),
-      pick_next(0, next.size() - 1);
   for (unsigned i = 0; i < options.resamples; ++i) {
-    for (auto& value : resample_base) value = base[pick_base(rng)];
-    for (auto& value : resample_next) value = next[pick_next(rng)];
+    for (auto& value : resample_base) value = base[rng.below(base.size())];
+    for (auto& value : resample_next) value = next[rng.below(next.size())];
     const double denominator = stats::median(resample_base);
     if (denominator > 0) ratios.push_back(stats::median(resample_next) / denominator);
   }
