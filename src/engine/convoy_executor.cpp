@@ -194,9 +194,9 @@ class CpuProcesses {
     for (unsigned i = 0; i < count; ++i) {
       const pid_t pid = ::fork();
       if (pid < 0) throw std::runtime_error("convoy: fork failed: " + errno_text());
-      if (pid == 0) child(parent, cpu, i);
+      // Test-only fault: the worker dies before it says it is ready.
+      if (pid == 0) child(parent, cpu, i, plan.fault_worker == i + 1 ? plan.fault_signal : 0);
       pids_.push_back(pid);
-      if (plan.fault_signal != 0 && plan.fault_worker == i + 1) ::kill(pid, plan.fault_signal);
     }
     const std::int64_t deadline =
         monotonic_ns() + std::chrono::nanoseconds(plan.ready_timeout).count();
@@ -225,9 +225,11 @@ class CpuProcesses {
   }
 
   /// The child's whole life: nothing unwinds back into the parent's stack frames.
-  [[noreturn]] void child(pid_t parent, const Workload& cpu, unsigned index) noexcept {
+  [[noreturn]] void child(pid_t parent, const Workload& cpu, unsigned index,
+                          int fault_signal) noexcept {
     try {
       if (!tie_to_parent(parent)) ::_exit(1);
+      if (fault_signal != 0) ::raise(fault_signal);
       OpContext context;
       const auto session = cpu.open_worker(WorkloadParams{}, index);
       counters_->ready.fetch_add(1);

@@ -226,12 +226,14 @@ std::optional<Finding> kind_finding(const BenchReport& report, WorkloadKind kind
       fmt::format("{} ({}, {} workers): {} -> {}", kind_label(kind), workload, workers,
                   joined(parts), why_not.empty() ? conclusion(kind, measured, capacity) : why_not);
   if (kind == WorkloadKind::Cpu && capacity) {
+    // The single cell gets min(1, capacity) CPUs: the most a speed-up can be is the ratio.
+    const double most = *capacity / std::min(1.0, *capacity);
     for (const auto& m : measured) {
-      if (m.cell->speedup->ci_low > kImpossible * *capacity) {
+      if (m.cell->speedup->ci_low > kImpossible * most) {
         text += fmt::format(
             " Note: {:.2g}\xC3\x97 is more than {:g} CPUs can give CPU-bound work; the single "
             "cell ran slow, so these speed-ups overstate.",
-            m.cell->speedup->ci_low, *capacity);
+            m.cell->speedup->ci_low, most);
         break;
       }
     }
