@@ -16,6 +16,15 @@ namespace conc_probe::platform::topology {
 /// "/sys/devices/system/cpu/cpuN" followed by `leaf` ("/topology/core_id", ...).
 std::string cpu_path(unsigned cpu, std::string_view leaf = {});
 
+/// The cpuN directories of /sys/devices/system/cpu (the CPUs the kernel knows), and those
+/// whose cpuN/online file is not 0 (a CPU without the file cannot go offline): the online
+/// list of kernels too old to have /sys/devices/system/cpu/online.
+struct CpuDirectories {
+  CpuSet all;
+  CpuSet online;
+};
+CpuDirectories cpu_directories(const SysRoot& root);
+
 /// Parses the kernel's hexadecimal CPU mask ("00000000,0000000f": 32-bit words, most
 /// significant first). nullopt on anything but hex digits, commas and white space, or when
 /// a bit above CpuSet::kMaxCpu is set.
