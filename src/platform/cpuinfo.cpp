@@ -115,6 +115,8 @@ CpuinfoArch Cpuinfo::arch() const {
   if (has("uarch") || has("hart") || (has("mmu") && has("isa"))) return CpuinfoArch::RiscV;
   if (has("Model Name") && has("CPU Family")) return CpuinfoArch::LoongArch;
   if (has("ncpus probed") || has("cpucaps")) return CpuinfoArch::Sparc;
+  if (first("arch") == std::optional<std::string>("IA-64") || has("archrev"))
+    return CpuinfoArch::Ia64;
   if (has("vendor_id") || has("model name") || has("flags")) return CpuinfoArch::X86;
   if (has("cpu") && (has("revision") || has("timebase"))) return CpuinfoArch::PowerPc;
   return CpuinfoArch::Unknown;

@@ -13,7 +13,7 @@
 namespace conc_probe::platform {
 
 /// The architectures whose /proc/cpuinfo layouts are told apart.
-enum class CpuinfoArch { Unknown, X86, Arm, PowerPc, RiscV, LoongArch, S390, Sparc };
+enum class CpuinfoArch { Unknown, X86, Arm, PowerPc, RiscV, LoongArch, S390, Sparc, Ia64 };
 
 /// /proc/cpuinfo split into per-processor blocks and machine-wide ("global") fields.
 class Cpuinfo {

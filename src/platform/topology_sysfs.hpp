@@ -50,6 +50,19 @@ std::vector<NumaNode> probe_numa(const SysRoot& root);
 /// (s390 "cacheN :" lines) are added with unknown instances.
 std::vector<CacheInfo> probe_caches(const SysRoot& root, const CpuSet& online, const Cpuinfo& info);
 
+/// The performance and efficiency CPUs of a hybrid x86 part.
+struct HybridSplit {
+  CpuSet performance;
+  CpuSet efficiency;
+  std::string source;
+};
+
+/// P-cores and E-cores of a hybrid x86 part whose kernel lists no /sys/devices/cpu_core and
+/// cpu_atom: live, CPUID leaf 0x1A per CPU; else the CPUs grouped by base frequency and
+/// private cache sizes, when the groups' frequencies differ by at least 10% (the fastest
+/// group is the performance kind). nullopt when nothing shows two kinds.
+std::optional<HybridSplit> hybrid_split(const SysRoot& root, const CpuSet& cpus);
+
 /// Parses a sysfs cache size ("32K", "6144K", "2M", "1048576") into bytes.
 std::optional<std::uint64_t> parse_cache_size(std::string_view text);
 

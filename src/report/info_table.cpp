@@ -157,11 +157,26 @@ Section topology_section(const PlatformReport& r) {
             "topology.numa_nodes");
     }
   }
+  if (t.numa_consistent == std::optional<bool>(false)) {
+    b.add("NUMA CPUs",
+          "some CPUs are listed in more than one node: the kernel's NUMA lists are "
+          "inconsistent (shown as the kernel gives them)",
+          "topology.numa_consistent");
+  }
   for (const auto& cache : t.caches) {
-    b.add(cache.name,
-          fmt::format("{} x {} = {}", bytes_text(cache.size_bytes),
-                      number_or_unknown(cache.instances), bytes_text(cache.total_bytes)),
-          "topology.caches");
+    std::string text;
+    if (cache.sizes.size() > 1) {
+      // Instances of different sizes: "6 x 48 KiB + 8 x 32 KiB = 544 KiB".
+      for (auto it = cache.sizes.rbegin(); it != cache.sizes.rend(); ++it) {
+        if (!text.empty()) text += " + ";
+        text += fmt::format("{} x {}", it->instances, bytes_text(it->size_bytes));
+      }
+      text += " = " + bytes_text(cache.total_bytes);
+    } else {
+      text = fmt::format("{} x {} = {}", bytes_text(cache.size_bytes),
+                         number_or_unknown(cache.instances), bytes_text(cache.total_bytes));
+    }
+    b.add(cache.name, text, "topology.caches");
   }
   return b.done();
 }
