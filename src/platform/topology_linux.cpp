@@ -269,7 +269,8 @@ void probe_topology(const SysRoot& root, const Cpuinfo& info, PlatformReport& re
       all.insert(all.end(), node.cpus.cpus().begin(), node.cpus.cpus().end());
     }
     topo.numa_consistent = CpuSet(std::move(all)).size() == listed;
-    report.sources["topology.numa_consistent"] = "/sys/devices/system/node/node*/cpulist (a CPU in two nodes: inconsistent)";
+    report.sources["topology.numa_consistent"] =
+        "/sys/devices/system/node/node*/cpulist (a CPU in two nodes: inconsistent)";
   }
   topo.caches = topology::probe_caches(root, online, info);
   if (!topo.caches.empty())
