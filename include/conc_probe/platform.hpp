@@ -175,4 +175,9 @@ struct ProbeOptions {
 /// machine.
 PlatformReport probe_platform(const ProbeOptions& options);
 
+/// Only the CPU count ladder (the `cpu` section, as probe_platform fills it): what
+/// `info --get cpu.*` needs, read from a few files instead of the whole machine. Every other
+/// section of the report stays unknown.
+PlatformReport probe_cpu_counts(const ProbeOptions& options);
+
 }  // namespace conc_probe

@@ -42,7 +42,10 @@ int run_info(const InfoOptions& options) {
     throw UsageError("--get needs a key, e.g. 'cpu.usable' (keys are the JSON's dotted paths)");
   ProbeOptions probe{checked_sysroot(options.sysroot, options.sysroot_option->count() > 0),
                      std::nullopt};
-  const PlatformReport report = probe_platform(probe);
+  // `--get cpu.…` is an nproc that knows about containers: it reads only the CPU lists and
+  // the cgroup, not the whole machine.
+  const bool counts_only = get && options.get.starts_with("cpu.");
+  const PlatformReport report = counts_only ? probe_cpu_counts(probe) : probe_platform(probe);
   if (get) {
     std::cout << info_get(report, options.get) << '\n';
     return 0;

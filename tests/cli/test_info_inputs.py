@@ -112,6 +112,35 @@ def test_long_list(tmp):
           f"64 KB online list: {result and (result.returncode, result.stdout[:80], result.stderr[:200])!r}")
 
 
+def test_get_cpu_matches_report(tmp):
+    """`--get cpu.…` reads only the CPU lists and cgroup: it must agree with the full report."""
+    root = os.path.join(tmp, "confined")
+    write(root, "sys/devices/system/cpu/online", b"0-7\n")
+    write(root, "sys/devices/system/cpu/present", b"0-7\n")
+    write(root, "proc/self/status", b"Name:\tx\nCpus_allowed_list:\t0-5\n")
+    write(root, "proc/self/cgroup", b"0::/job\n")
+    write(root, "proc/self/mountinfo", b"40 25 0:35 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n")
+    write(root, "sys/fs/cgroup/cgroup.controllers", b"cpuset cpu\n")
+    write(root, "sys/fs/cgroup/job/cpu.max", b"250000 100000\n")
+    write(root, "sys/fs/cgroup/job/cpuset.cpus.effective", b"1-4\n")
+    for args in ([], ["--sysroot", root]):
+        full = run("info", "--format", "json", *args)
+        check(full is not None and full.returncode == 0, f"info {args}: failed")
+        if full is None or full.returncode != 0:
+            continue
+        cpu = json.loads(full.stdout)["cpu"]
+        for key, value in cpu.items():
+            if isinstance(value, dict):
+                continue
+            got = run("info", "--get", f"cpu.{key}", *args)
+            want = "none" if value is None and key.startswith("cgroup_") else (
+                "unknown" if value is None else value if isinstance(value, str) else json.dumps(value))
+            check(got is not None and got.stdout.decode().strip() == want,
+                  f"--get cpu.{key} {args}: {got and got.stdout!r} vs {want!r}")
+    usable = run("info", "--get", "cpu.usable", "--sysroot", root)
+    check(usable is not None and usable.stdout == b"3\n", f"confined usable: {usable and usable.stdout!r}")
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         test_named_pipe(tmp)
@@ -119,6 +148,7 @@ def main():
         test_empty_values()
         test_none_for_no_limit(tmp)
         test_long_list(tmp)
+        test_get_cpu_matches_report(tmp)
     if FAILURES:
         print(f"{len(FAILURES)} failure(s)")
         return 1
