@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "conc_probe/output.hpp"
 #include "conc_probe/platform.hpp"
 #include "conc_probe/result.hpp"
 
@@ -39,12 +40,5 @@ void write_bench_timelines(std::ostream& out, const BenchReport& report, unsigne
 /// Writes every recorded `gil` cell's timeline as one Chrome trace-event JSON document
 /// (one trace process per cell), which ui.perfetto.dev and chrome://tracing open.
 void write_bench_trace(std::ostream& out, const BenchReport& report);
-
-/// Writes `content` to `path` atomically (temporary file in the same directory, then
-/// rename). Throws Error on failure, leaving no partial file.
-void write_file_atomically(const std::filesystem::path& path, std::string_view content);
-
-/// Throws UsageError unless a file can be created at `path` (checked before any work).
-void check_writable(const std::filesystem::path& path);
 
 }  // namespace conc_probe
