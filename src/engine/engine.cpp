@@ -49,7 +49,9 @@ struct WorkloadRun {
   const WorkloadParams& params;
   std::vector<CellResult> cells;
   std::vector<ExecutionPlan> plans;
-  std::size_t first_cell_number = 0;  ///< for progress text
+  std::vector<bool> published;         ///< per cell: already in the report
+  const CellResult* single = nullptr;  ///< the published single cell, base of speed-ups
+  std::size_t first_cell_number = 0;   ///< for progress text
   std::size_t total_cells = 0;
 };
 
@@ -106,18 +108,23 @@ std::uint64_t expected_checksum(const std::vector<CellResult>& cells) {
   return 0;
 }
 
-/// Summarises every cell that has samples, appends it to the report and tells the observer.
+/// Summarises cell `index` (unless it has neither samples nor a failure), appends it to the
+/// report and tells the observer, so that an -o file holds it at once.
+void publish_cell(WorkloadRun& run, std::size_t index) {
+  CellResult& cell = run.cells[index];
+  if (run.published[index] || (cell.samples.empty() && !cell.failed)) return;
+  run.published[index] = true;
+  engine::summarize_cell(cell, expected_checksum(run.cells), run.single);
+  if (cell.key.mode == Mode::Single) run.single = &cell;
+  run.report.busy = run.report.busy || cell.busy;
+  run.report.cells.push_back(cell);
+  if (run.observer.cell_finished) run.observer.cell_finished(run.report);
+}
+
+/// Publishes every cell not published yet (after a stop or a failure of the workload).
 void finish_cells(WorkloadRun& run) {
-  const std::uint64_t expected = expected_checksum(run.cells);
-  const CellResult* single = nullptr;
-  for (auto& cell : run.cells) {
-    if (cell.samples.empty() && !cell.failed) continue;
-    engine::summarize_cell(cell, expected, single);
-    if (cell.key.mode == Mode::Single) single = &cell;
-    run.report.busy = run.report.busy || cell.busy;
-    run.report.cells.push_back(cell);
-    if (run.observer.cell_finished) run.observer.cell_finished(run.report);
-  }
+  run.published.resize(run.cells.size(), false);
+  for (std::size_t i = 0; i < run.cells.size(); ++i) publish_cell(run, i);
 }
 
 /// Marks every cell failed with `reason` (calibration or start-up of the workload failed).
@@ -137,8 +144,12 @@ void measure(WorkloadRun& run) {
         return;
       }
       run_repetition(run, i, round);
+      // The last round finishes each cell in turn: publish it before the next one starts.
+      if (round + 1 == rounds && !stop_requested()) publish_cell(run, i);
     }
   }
+  // A stop during the last repetition leaves nothing more to run but still interrupts it.
+  if (stop_requested()) run.report.interrupted = true;
 }
 
 void prepare_cells(WorkloadRun& run, std::uint64_t total_ops) {
@@ -166,12 +177,14 @@ void run_workload(const BenchConfig& config, const std::string& name, BenchRepor
   WorkloadParams params = config.workload_defaults;
   params.name = name;
   const std::unique_ptr<Workload> workload = make_workload(params);
-  WorkloadRun run{config, observer, report, *workload, params, {}, {}, cell_number, total_cells};
+  WorkloadRun run{config, observer, report,  *workload,   params,     {},
+                  {},     {},       nullptr, cell_number, total_cells};
   for (const auto& key : engine::cell_keys(config, name)) {
     run.cells.push_back(CellResult{});
     run.cells.back().key = key;
     run.cells.back().kind = workload->info().kind;
   }
+  run.published.assign(run.cells.size(), false);
   cell_number += run.cells.size();
   try {
     SharedResources shared(*workload, params);
@@ -221,6 +234,7 @@ BenchReport run_bench(const BenchConfig& config, const EngineObserver& observer)
     }
     run_workload(config, name, report, observer, cell_number, total_cells);
   }
+  if (stop_requested()) report.interrupted = true;
   report.findings = engine::make_findings(report);
   return report;
 }
