@@ -17,10 +17,14 @@ enum class Verdict { Faster, Slower, Unchanged, Inconclusive };
 
 std::string_view to_string(Verdict verdict) noexcept;
 
-/// One cell of a loaded run: its identity and its raw wall times.
+/// One cell of a loaded run: its identity and, per successful repetition, its wall time,
+/// time per op and the share of its need that others took (0 where unknown).
 struct RunCell {
   std::string id;  ///< "primes/threads/2" (+ "/5ms" for gil cells)
   std::vector<double> wall_seconds;
+  std::vector<double> seconds_per_op;
+  std::vector<double> taken_fraction;
+  std::uint64_t total_ops = 0;  ///< ops per repetition (the first one's for time-bounded cells)
   bool busy = false;
   bool failed = false;
 };
@@ -36,6 +40,9 @@ struct LoadedRun {
   std::optional<std::string> hostname_hint;  ///< kernel release, to tell machines apart
   std::vector<RunCell> cells;
 };
+
+/// The id compare matches a cell by: "primes/threads/2", "count/gil/2/5ms".
+std::string cell_id(const CellKey& key);
 
 /// The largest result file compare reads (a bigger one is refused, exit 2).
 inline constexpr std::uintmax_t kMaxRunFileBytes = 256ULL << 20;
@@ -59,10 +66,17 @@ struct CompareOptions {
 struct CellComparison {
   std::string id;
   Verdict verdict = Verdict::Inconclusive;
-  std::string reason;  ///< why inconclusive, or ""
-  double base_median = 0;
+  std::string reason;      ///< why inconclusive, or ""
+  double base_median = 0;  ///< seconds per op, median
   double new_median = 0;
-  Ratio ratio;  ///< new wall / base wall: > 1 is slower
+  /// New time per op / base time per op (> 1 is slower), bootstrap interval.
+  Ratio ratio;
+  /// The same with each repetition's time credited with what others took from it: the
+  /// change that interference cannot explain.
+  Ratio credited;
+  /// The interval the verdict rests on: the hull of `ratio`'s and `credited`'s.
+  Ratio decided;
+  std::vector<std::string> notes;  ///< "the runs did different amounts of work ..."
 };
 
 struct Comparison {
@@ -73,11 +87,15 @@ struct Comparison {
   [[nodiscard]] bool has(Verdict verdict) const noexcept;
 };
 
-/// Ratio of medians with a percentile bootstrap interval (deterministic for a seed).
+/// Ratio of medians with a percentile bootstrap interval (deterministic for a seed, the same
+/// on every platform).
 Ratio bootstrap_ratio(const std::vector<double>& base, const std::vector<double>& next,
                       const CompareOptions& options);
 
-/// Compares two runs cell by cell. Throws UsageError when their cells do not match.
+/// The verdict on per-op times (docs/ci.md, "How compare decides"): slower or faster only
+/// when the whole interval — raw and credited with the measured interference — lies beyond
+/// the threshold; unchanged when it lies within; otherwise inconclusive, with the reason.
+/// Throws UsageError when the runs' cells do not match.
 Comparison compare_runs(const LoadedRun& base, const LoadedRun& next,
                         const CompareOptions& options);
 

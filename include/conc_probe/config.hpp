@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,8 +34,17 @@ struct BenchConfig {
   /// Worker counts per cell; `single` always runs once with 1 worker.
   std::vector<unsigned> workers;
   std::chrono::nanoseconds duration = std::chrono::milliseconds(300);  ///< target single cell
-  unsigned repetitions = 5;
+  /// Measured repetitions per cell: at least this many; with max_repetitions above it, more
+  /// until the median's interval is within `precision` or max_time is spent.
+  unsigned repetitions = 6;
+  unsigned max_repetitions = 0;  ///< 0 = exactly `repetitions`
+  double precision = 0.02;       ///< half-width of the median's 95% interval / median
+  /// Time budget of the whole run's extra repetitions (beyond `repetitions`).
+  std::chrono::nanoseconds max_time = std::chrono::seconds(10);
   unsigned warmup = 1;
+  /// Op totals per workload to run instead of calibrating (--baseline: the same work as
+  /// the baseline run).
+  std::map<std::string, std::uint64_t> fixed_ops;
   std::vector<std::chrono::nanoseconds> switch_intervals{std::chrono::milliseconds(5)};
   GilPolicy gil_policy = GilPolicy::New;
   unsigned check_interval = 100;
@@ -43,7 +53,7 @@ struct BenchConfig {
   WorkloadParams workload_defaults;  ///< io_latency, op sizes
   std::uint64_t seed = 1;
   std::vector<std::string> command_line;
-  /// Record the gil lock's timeline in the last repetition of every gil cell.
+  /// Record the gil lock's timeline in the first measured repetition of every gil cell.
   bool record_timeline = false;
   /// Hidden fault injection for tests: kill worker `fault_worker` of process cells with
   /// this signal right after the start signal (0 = none).

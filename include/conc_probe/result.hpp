@@ -20,6 +20,23 @@ struct NoiseReading {
   std::optional<double> steal_fraction;      ///< steal / capacity, 0..1
 };
 
+/// How much of what one repetition's workers needed was taken from them (by other
+/// processes, or VM steal), and how long a CPU quota held them back. Method in
+/// docs/methodology.md ("Interference").
+struct SampleInterference {
+  /// Share of the workers' need that others took: of the CPU capacity they needed for
+  /// CPU-bound work, of the workers' time for work that mostly waits. Unknown when neither
+  /// the run delay nor /proc/stat could be read.
+  std::optional<double> taken_fraction;
+  double needed_cpus = 0;        ///< CPUs the workers wanted (within the cell's capacity)
+  double taken_cpus = 0;         ///< of those, CPUs that others had instead
+  bool waits = false;            ///< the workers mostly wait (IO): taken is a share of their time
+  double throttled_seconds = 0;  ///< the cgroup's quota held runnable threads back
+  std::uint64_t throttled_periods = 0;
+  std::uint64_t quota_periods = 0;  ///< quota periods that passed (0 = no quota seen)
+  std::string source;               ///< "run delay" (schedstat), "cpu totals" (/proc/stat) or ""
+};
+
 /// One repetition of one cell.
 struct Sample {
   unsigned repetition = 0;
@@ -28,6 +45,8 @@ struct Sample {
   double wall_seconds = 0;     ///< the work only, start signal to last worker done
   double startup_seconds = 0;  ///< launching workers until all are ready
   double cpu_seconds = 0;      ///< user + system CPU of the workers during the work
+  /// Time the workers were runnable but waited for a CPU (the kernel's run delay).
+  std::optional<double> wait_seconds;
   std::int64_t voluntary_switches = 0;
   std::int64_t involuntary_switches = 0;
   std::uint64_t ops = 0;
@@ -39,11 +58,14 @@ struct Sample {
   /// The lock's timeline (bench --timeline/--trace, last repetition only); not in JSON.
   std::vector<GilEvent> gil_events;
   NoiseReading noise;
+  SampleInterference interference;
 };
 
 /// Robust statistics of one quantity over repetitions (see docs/methodology.md).
 struct Summary {
   std::size_t n = 0;
+  /// The coverage of [ci_low, ci_high] (0.95, or less when there are too few values).
+  double ci_level = 0;
   double median = 0;
   double mad = 0;  ///< median absolute deviation (unscaled)
   double min = 0;
@@ -83,6 +105,24 @@ struct GilSummary {
   std::uint64_t forced_switches = 0;
 };
 
+/// A cell's interference over its repetitions (medians), and what it means for the result.
+struct CellInterference {
+  std::optional<double> taken_fraction;
+  double needed_cpus = 0;
+  double taken_cpus = 0;
+  bool waits = false;
+  double throttled_seconds = 0;  ///< per repetition
+  double wall_seconds = 0;       ///< per repetition, for the throttling text
+  std::uint64_t quota_periods = 0;
+  /// Non-empty when the interference could have changed the result: "others took 0.4 of
+  /// the 2 CPUs this cell needed".
+  std::string mark;
+  /// Non-empty when a quota held the workers back: "throttled 38 ms of 200 ms".
+  std::string throttling;
+  /// Limits of the measurement ("each repetition spans 2 quota periods; ...").
+  std::vector<std::string> notes;
+};
+
 /// One cell: workload × mode × workers (× switch interval).
 struct CellResult {
   CellKey key;
@@ -103,7 +143,8 @@ struct CellResult {
   std::optional<GilSummary> gil;
   bool checksum_ok = true;  ///< every repetition's checksum equals the expected total
   std::uint64_t expected_checksum = 0;
-  bool busy = false;  ///< the machine was busy during a repetition
+  CellInterference interference;
+  bool busy = false;  ///< interference.mark is set: others could have changed the result
   /// Convoy cells: ops run for a fixed time, so op counts and checksums are not compared;
   /// speedup is the IO throughput against the IO thread alone (the single cell).
   bool time_bounded = false;

@@ -22,6 +22,12 @@ Summary summarize(std::span<const double> values, double confidence = 0.95);
 /// Ratio numerator/denominator of two medians with a confidence interval from the two
 /// summaries' intervals (conservative: low = num.ci_low / den.ci_high, ...).
 Ratio ratio_of_medians(const Summary& numerator, const Summary& denominator);
+/// True when the median's interval reaches `confidence` and its half-width is at most
+/// `precision` of the median (0.02 = ±2%): the adaptive repetitions' stopping rule.
+bool precise_enough(const Summary& summary, double precision, double confidence = 0.95);
+/// The fewest values whose order-statistic interval of the median reaches `confidence`
+/// (6 for 95%: [min, max] of 6 covers 96.9%).
+std::size_t values_for_confidence(double confidence = 0.95);
 LatencySummary latency_summary(std::span<const double> latency_seconds);
 
 }  // namespace conc_probe::stats

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -34,7 +35,11 @@ struct BenchOptions {
   std::string workloads = "count,sleep";
   std::string workers = "1,auto";
   std::string duration = "200ms";
-  std::string repetitions = "5";
+  std::string repetitions;  ///< fixed count; empty: adaptive between min and max
+  std::string min_repetitions = "6";
+  std::string max_repetitions = "30";
+  std::string precision = "2%";
+  std::string max_time = "10s";
   std::string warmup = "1";
   std::string switch_intervals = "5ms";
   std::string gil_policy = "new";
@@ -179,7 +184,22 @@ BenchConfig make_config(const BenchOptions& o, const PlatformReport& platform) {
   c.workers = units::parse_worker_list(o.workers, "--workers", auto_workers(platform, c.cpus),
                                        limit, reason);
   c.duration = units::parse_duration(o.duration, "--duration");
-  c.repetitions = units::parse_count(o.repetitions, "--repetitions", 1, 1000);
+  if (!o.repetitions.empty()) {
+    c.repetitions = units::parse_count(o.repetitions, "--repetitions", 1, 1000);
+    c.max_repetitions = 0;  // exactly that many
+  } else {
+    c.repetitions = units::parse_count(o.min_repetitions, "--min-repetitions", 1, 1000);
+    c.max_repetitions = units::parse_count(o.max_repetitions, "--max-repetitions", 1, 1000);
+    if (c.max_repetitions < c.repetitions) {
+      throw UsageError("--max-repetitions " + o.max_repetitions + " is below --min-repetitions " +
+                       o.min_repetitions);
+    }
+    c.precision = units::parse_percentage(o.precision, "--precision");
+    if (!(c.precision > 0 && c.precision < 1)) {
+      throw UsageError("--precision must be above 0% and below 100% (e.g. 2%)");
+    }
+    c.max_time = units::parse_duration(o.max_time, "--max-time");
+  }
   c.warmup = units::parse_count(o.warmup, "--warmup", 0, 100);
   c.switch_intervals = units::parse_duration_list(o.switch_intervals, "--switch-interval");
   c.gil_policy = parse_gil_policy(o.gil_policy);
@@ -270,6 +290,42 @@ void check_output_files(const BenchOptions& options) {
   }
 }
 
+/// --baseline: the matrix must be the baseline's, checked before any work; the run then
+/// does the baseline's op counts, so both runs' cells did the same work.
+void follow_baseline(const LoadedRun& baseline, const BenchOptions& options, BenchConfig& config) {
+  std::error_code ec;
+  if (!options.output.empty() && std::filesystem::exists(options.output, ec) &&
+      std::filesystem::equivalent(options.output, options.baseline, ec)) {
+    throw UsageError("-o " + options.output + " is the --baseline file: the run would overwrite " +
+                     "the baseline it is compared with; write it elsewhere");
+  }
+  std::map<std::string, const RunCell*> cells;
+  for (const auto& cell : baseline.cells) cells[cell.id] = &cell;
+  std::size_t matched = 0;
+  for (const auto& name : config.workloads) {
+    for (const auto& key : engine::cell_keys(config, name)) {
+      const auto id = cell_id(key);
+      const auto found = cells.find(id);
+      if (found == cells.end()) {
+        throw UsageError("cells do not match: this run's '" + id + "' is not in '" +
+                         options.baseline + "'; run the baseline's matrix (see its config)");
+      }
+      ++matched;
+      if (found->second->total_ops > 0) config.fixed_ops[name] = found->second->total_ops;
+    }
+  }
+  if (matched != cells.size()) {
+    for (const auto& [id, cell] : cells) {
+      bool ours = false;
+      for (const auto& name : config.workloads)
+        for (const auto& key : engine::cell_keys(config, name)) ours = ours || cell_id(key) == id;
+      if (!ours)
+        throw UsageError("cells do not match: '" + id + "' is in '" + options.baseline +
+                         "' but not in this run; run the baseline's matrix (see its config)");
+    }
+  }
+}
+
 /// Compares the finished run with the baseline. The verdicts go to stdout after a table or
 /// markdown report, and to stderr when stdout carries JSON or CSV (to keep it parseable).
 bool regressed(const BenchReport& report, const LoadedRun& baseline, const CompareOptions& compare,
@@ -315,7 +371,8 @@ int run_bench_command(const BenchOptions& options) {
   CompareOptions compare;
   const std::optional<LoadedRun> baseline = load_baseline(options, compare);
   const PlatformReport platform = probe_platform(ProbeOptions{});
-  const BenchConfig config = make_config(options, platform);
+  BenchConfig config = make_config(options, platform);
+  if (baseline) follow_baseline(*baseline, options, config);
   RunSink sink{options, format, is_terminal(STDERR_FILENO) && !options.quiet, std::nullopt};
   const StopSignals signals;
   const BenchReport report = run_bench(config, sink.observer());
@@ -356,7 +413,24 @@ void add_options(CLI::App& command, BenchOptions& o) {
       ->capture_default_str();
   command
       .add_option("--repetitions", o.repetitions,
-                  "Measured repetitions per cell (6+ for a true 95% CI)")
+                  "Exactly this many measured repetitions per cell (6+ for a true 95% CI); "
+                  "default: adaptive, see --precision")
+      ->type_name("COUNT");
+  command
+      .add_option("--min-repetitions", o.min_repetitions,
+                  "Adaptive: measured repetitions every cell gets")
+      ->capture_default_str();
+  command
+      .add_option("--max-repetitions", o.max_repetitions,
+                  "Adaptive: most repetitions of a cell whose interval stays wide")
+      ->capture_default_str();
+  command
+      .add_option("--precision", o.precision,
+                  "Adaptive: repeat a cell until its median's 95% interval is within this")
+      ->capture_default_str();
+  command
+      .add_option("--max-time", o.max_time,
+                  "Adaptive: time budget of the whole run's extra repetitions")
       ->capture_default_str();
   command.add_option("--warmup", o.warmup, "Unmeasured repetitions per cell first")
       ->capture_default_str();

@@ -168,6 +168,7 @@ Sample to_sample(const IoOutcome& io, std::uint64_t cpu_ops, const CpuUsage& usa
   sample.startup_seconds = static_cast<double>(io.start_ns - launch) * 1e-9;
   sample.background_ops = cpu_ops;
   sample.cpu_seconds = usage.cpu_seconds;
+  if (usage.wait_seconds >= 0) sample.wait_seconds = usage.wait_seconds;
   sample.voluntary_switches = usage.voluntary;
   sample.involuntary_switches = usage.involuntary;
   return sample;
@@ -207,15 +208,12 @@ Sample run_convoy(const ExecutionPlan& plan, const Workload& io, const WorkloadP
   state.start.notify_all();
   for (auto& thread : threads) thread.join();
   CpuUsage usage = outcome.result.usage;
-  for (const auto& one : usages)
-    usage = CpuUsage{usage.cpu_seconds + one.cpu_seconds, usage.voluntary + one.voluntary,
-                     usage.involuntary + one.involuntary};
+  for (const auto& one : usages) usage = usage + one;
   std::uint64_t cpu_ops = state.cpu_ops.load();
   if (processes) {
     cpu_ops = processes->ops();
     const CpuUsage children = processes->reap();
-    usage = CpuUsage{usage.cpu_seconds + children.cpu_seconds, usage.voluntary + children.voluntary,
-                     usage.involuntary + children.involuntary};
+    usage = usage + children;  // the children's run delay is unknown: so is the sum's
   }
   Sample sample = to_sample(outcome, cpu_ops, usage, launch);
   sample.repetition = plan.repetition;

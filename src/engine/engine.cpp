@@ -2,15 +2,19 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <memory>
 
+#include "conc_probe/interference.hpp"
 #include "conc_probe/platform.hpp"
+#include "conc_probe/stats.hpp"
 #include "conc_probe/workload.hpp"
 #include "engine/bench_parts.hpp"
 #include "engine/executor.hpp"
 #include "engine/noise.hpp"
+#include "engine/sched_sources.hpp"
 
 namespace conc_probe {
 namespace {
@@ -53,6 +57,8 @@ struct WorkloadRun {
   const CellResult* single = nullptr;  ///< the published single cell, base of speed-ups
   std::size_t first_cell_number = 0;   ///< for progress text
   std::size_t total_cells = 0;
+  const std::vector<std::filesystem::path>& cpu_stat_files;
+  std::int64_t deadline_ns = 0;  ///< extra repetitions stop here
 };
 
 void tell(const EngineObserver& observer, const std::string& text) {
@@ -65,21 +71,54 @@ std::string cell_label(const CellKey& key) {
   return label;
 }
 
+/// The CPUs a cell may use: the run's --cpus, else the probe's capacity (quota included).
+double cell_capacity(const BenchReport& report) {
+  if (report.config.cpus) {
+    const auto cpus = static_cast<double>(report.config.cpus->size());
+    return std::min(cpus, report.platform.cpu.cgroup_quota.value_or(cpus));
+  }
+  if (report.platform.cpu.usable_fraction) return *report.platform.cpu.usable_fraction;
+  return static_cast<double>(report.platform.cpu.usable_cpus.value_or(1));
+}
+
+SampleInterference interference_of(const Sample& sample, const ExecutionPlan& plan,
+                                   const engine::NoiseMeasurement& noise, double capacity) {
+  stats::InterferenceInputs in;
+  // A convoy cell's IO thread runs beside its CPU workers.
+  in.workers = plan.workers;
+  in.wall_seconds = sample.wall_seconds;
+  in.cpu_seconds = sample.cpu_seconds;
+  in.wait_seconds = sample.wait_seconds;
+  in.capacity = capacity;
+  in.other_cores = noise.other_cores;
+  in.steal_fraction = noise.reading.steal_fraction;
+  in.throttled_seconds = noise.throttling.throttled_seconds;
+  in.throttled_periods = noise.throttling.throttled_periods;
+  in.quota_periods = noise.throttling.periods;
+  return stats::assess_interference(in);
+}
+
+std::string repetition_text(const WorkloadRun& run, unsigned round, const CellResult& cell) {
+  const unsigned warmup = run.config.warmup;
+  if (round < warmup) return fmt::format("warm-up {}/{}", round + 1, warmup);
+  const unsigned most = std::max(run.config.repetitions, run.config.max_repetitions);
+  return fmt::format("rep {} (of {}{})", cell.samples.size() + 1,
+                     run.config.max_repetitions > run.config.repetitions ? "up to " : "", most);
+}
+
 /// Runs one repetition of cell `index` and keeps it unless it is a warm-up.
 void run_repetition(WorkloadRun& run, std::size_t index, unsigned round) {
   const unsigned warmup = run.config.warmup;
   CellResult& cell = run.cells[index];
   ExecutionPlan plan = run.plans[index];
   plan.repetition = round < warmup ? 0 : round - warmup;
-  // The timeline is recorded in the last round only, so it costs the other rounds nothing.
-  plan.gil.record_events =
-      run.config.record_timeline && round + 1 == warmup + run.config.repetitions;
+  // The timeline is recorded in the first measured round only, so it costs the others
+  // nothing (how many rounds there will be is not known in advance).
+  plan.gil.record_events = run.config.record_timeline && round == warmup;
   tell(run.observer,
-       fmt::format("cell {}/{}: {} {} {}/{}", run.first_cell_number + index + 1, run.total_cells,
-                   cell_label(cell.key), round < warmup ? "warm-up" : "rep",
-                   round < warmup ? round + 1 : plan.repetition + 1,
-                   round < warmup ? warmup : run.config.repetitions));
-  engine::NoiseMeter meter;
+       fmt::format("cell {}/{}: {} {}", run.first_cell_number + index + 1, run.total_cells,
+                   cell_label(cell.key), repetition_text(run, round, cell)));
+  engine::NoiseMeter meter(run.cpu_stat_files);
   meter.start();
   Sample sample = run.workload.info().convoy
                       ? engine::run_convoy(plan, run.workload, run.params, run.config.duration)
@@ -88,8 +127,28 @@ void run_repetition(WorkloadRun& run, std::size_t index, unsigned round) {
   // A warm-up, or a repetition cut short by a stop request, is not a measurement.
   if (round < warmup || stop_requested()) return;
   sample.noise = noise.reading;
-  cell.busy = cell.busy || noise.busy;
+  sample.interference = interference_of(sample, plan, noise, cell_capacity(run.report));
   cell.samples.push_back(std::move(sample));
+}
+
+/// The quantity whose interval decides when a cell has enough repetitions.
+Summary precision_quantity(const CellResult& cell) {
+  std::vector<double> values;
+  for (const auto& sample : cell.samples) {
+    if (!sample.ok) continue;
+    values.push_back(cell.time_bounded && sample.wall_seconds > 0
+                         ? static_cast<double>(sample.ops) / sample.wall_seconds
+                         : sample.wall_seconds);
+  }
+  return stats::summarize(values);
+}
+
+/// True when cell `cell` should get another repetition.
+bool wants_more(const WorkloadRun& run, const CellResult& cell) {
+  if (cell.samples.size() >= run.config.max_repetitions) return false;
+  if (std::any_of(cell.samples.begin(), cell.samples.end(), [](const Sample& s) { return !s.ok; }))
+    return false;  // a failed cell stays failed
+  return !stats::precise_enough(precision_quantity(cell), run.config.precision);
 }
 
 /// The checksum every cell must produce: the single cell's, else the first cell's.
@@ -121,6 +180,18 @@ void publish_cell(WorkloadRun& run, std::size_t index) {
   if (run.observer.cell_finished) run.observer.cell_finished(run.report);
 }
 
+/// Publishes, in cell order, every cell that will run no more repetitions, so that an -o
+/// file holds a cell as soon as it is finished. Stops at the first unfinished cell: the
+/// report keeps its order, and the single cell (the base of speed-ups) comes first.
+void publish_finished(WorkloadRun& run) {
+  for (std::size_t i = 0; i < run.cells.size(); ++i) {
+    const CellResult& cell = run.cells[i];
+    if (run.published[i]) continue;
+    if (cell.samples.size() < run.config.repetitions || wants_more(run, cell)) return;
+    publish_cell(run, i);
+  }
+}
+
 /// Publishes every cell not published yet (after a stop or a failure of the workload).
 void finish_cells(WorkloadRun& run) {
   run.published.resize(run.cells.size(), false);
@@ -135,21 +206,28 @@ void fail_all(WorkloadRun& run, const std::string& reason) {
   }
 }
 
+/// Every cell `warmup + repetitions` times, round-robin (a slow drift of the machine
+/// spreads over all cells); then further rounds over the cells whose interval is still
+/// wider than --precision, until --max-repetitions or the time budget.
 void measure(WorkloadRun& run) {
   const unsigned rounds = run.config.warmup + run.config.repetitions;
-  for (unsigned round = 0; round < rounds; ++round) {
+  for (unsigned round = 0;; ++round) {
+    std::vector<std::size_t> chosen;
     for (std::size_t i = 0; i < run.cells.size(); ++i) {
-      if (stop_requested()) {
-        run.report.interrupted = true;
-        return;
-      }
+      if (round < rounds || wants_more(run, run.cells[i])) chosen.push_back(i);
+    }
+    if (round >= rounds && engine::monotonic_ns() >= run.deadline_ns) break;
+    if (chosen.empty()) break;
+    for (const std::size_t i : chosen) {
+      if (stop_requested()) break;
       run_repetition(run, i, round);
-      // The last round finishes each cell in turn: publish it before the next one starts.
-      if (round + 1 == rounds && !stop_requested()) publish_cell(run, i);
+      if (!stop_requested()) publish_finished(run);
+    }
+    if (stop_requested()) {
+      run.report.interrupted = true;  // also when the signal came in the last repetition
+      return;
     }
   }
-  // A stop during the last repetition leaves nothing more to run but still interrupts it.
-  if (stop_requested()) run.report.interrupted = true;
 }
 
 void prepare_cells(WorkloadRun& run, std::uint64_t total_ops) {
@@ -172,13 +250,14 @@ void prepare_convoy_cells(WorkloadRun& run) {
 }
 
 void run_workload(const BenchConfig& config, const std::string& name, BenchReport& report,
-                  const EngineObserver& observer, std::size_t& cell_number,
-                  std::size_t total_cells) {
+                  const EngineObserver& observer, std::size_t& cell_number, std::size_t total_cells,
+                  const std::vector<std::filesystem::path>& cpu_stat_files,
+                  std::int64_t deadline_ns) {
   WorkloadParams params = config.workload_defaults;
   params.name = name;
   const std::unique_ptr<Workload> workload = make_workload(params);
-  WorkloadRun run{config, observer, report,  *workload,   params,     {},
-                  {},     {},       nullptr, cell_number, total_cells};
+  WorkloadRun run{config, observer, report,      *workload,   params,         {},         {},
+                  {},     nullptr,  cell_number, total_cells, cpu_stat_files, deadline_ns};
   for (const auto& key : engine::cell_keys(config, name)) {
     run.cells.push_back(CellResult{});
     run.cells.back().key = key;
@@ -190,6 +269,8 @@ void run_workload(const BenchConfig& config, const std::string& name, BenchRepor
     SharedResources shared(*workload, params);
     if (workload->info().convoy) {
       prepare_convoy_cells(run);
+    } else if (const auto fixed = config.fixed_ops.find(name); fixed != config.fixed_ops.end()) {
+      prepare_cells(run, fixed->second);  // the baseline's work, so per-op figures compare
     } else {
       tell(observer, fmt::format("calibrating {}", name));
       std::uint64_t total = engine::calibrate(*workload, params, config.duration);
@@ -227,12 +308,19 @@ BenchReport run_bench(const BenchConfig& config, const EngineObserver& observer)
   report.platform = probe_platform(ProbeOptions{});
   std::size_t cell_number = 0;
   const std::size_t total_cells = count_cells(config);
-  for (const auto& name : config.workloads) {
+  const auto cpu_stat_files = engine::live_cpu_stat_files();
+  const std::int64_t run_deadline = engine::monotonic_ns() + config.max_time.count();
+  for (std::size_t w = 0; w < config.workloads.size(); ++w) {
     if (stop_requested()) {
       report.interrupted = true;
       break;
     }
-    run_workload(config, name, report, observer, cell_number, total_cells);
+    // Each workload gets an equal share of what is left of the extra repetitions' budget.
+    const std::int64_t now = engine::monotonic_ns();
+    const auto left = static_cast<std::int64_t>(config.workloads.size() - w);
+    const std::int64_t deadline = now + std::max<std::int64_t>(0, run_deadline - now) / left;
+    run_workload(config, config.workloads[w], report, observer, cell_number, total_cells,
+                 cpu_stat_files, deadline);
   }
   if (stop_requested()) report.interrupted = true;
   report.findings = engine::make_findings(report);

@@ -12,9 +12,6 @@
 namespace conc_probe::engine {
 namespace {
 
-constexpr double kBusyOtherCores = 0.10;  // 10% of one core
-constexpr double kBusySteal = 0.02;
-
 std::optional<CpuTicks> read_proc_stat() {
   std::ifstream in("/proc/stat");
   std::string line;
@@ -50,13 +47,8 @@ std::optional<CpuTicks> parse_proc_stat(std::string_view text) {
   return ticks;
 }
 
-bool is_busy(const NoiseReading& reading, double other_cores) noexcept {
-  const bool other = reading.other_cpu_fraction.has_value() && other_cores > kBusyOtherCores;
-  const bool steal = reading.steal_fraction.value_or(0) > kBusySteal;
-  return other || steal;
-}
-
 void NoiseMeter::start() {
+  throttling_ = read_throttling(files_);
   ticks_ = read_proc_stat();
   own_ = own_usage();
   start_ns_ = monotonic_ns();
@@ -64,6 +56,15 @@ void NoiseMeter::start() {
 
 NoiseMeasurement NoiseMeter::stop() const {
   NoiseMeasurement out;
+  if (throttling_) {
+    if (const auto now = read_throttling(files_)) {
+      out.throttling.periods = now->periods - std::min(now->periods, throttling_->periods);
+      out.throttling.throttled_periods =
+          now->throttled_periods - std::min(now->throttled_periods, throttling_->throttled_periods);
+      out.throttling.throttled_seconds =
+          std::max(0.0, now->throttled_seconds - throttling_->throttled_seconds);
+    }
+  }
   const auto now = read_proc_stat();
   const double elapsed = static_cast<double>(monotonic_ns() - start_ns_) * 1e-9;
   if (!ticks_ || !now || now->total <= ticks_->total || elapsed <= 0) return out;
@@ -77,7 +78,6 @@ NoiseMeasurement NoiseMeter::stop() const {
   out.reading.steal_fraction =
       std::clamp(static_cast<double>(now->steal - ticks_->steal) / hz / capacity, 0.0, 1.0);
   out.other_cores = other / elapsed;
-  out.busy = is_busy(out.reading, out.other_cores);
   return out;
 }
 

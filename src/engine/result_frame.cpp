@@ -70,6 +70,7 @@ std::string encode_payload(const WorkerResult& result) {
   put(out, result.usage.cpu_seconds);
   put(out, result.usage.voluntary);
   put(out, result.usage.involuntary);
+  put(out, result.usage.wait_seconds);
   put(out, result.end_ns);
   put(out, static_cast<std::uint32_t>(result.latencies.size()));
   for (const double latency : result.latencies) put(out, latency);
@@ -87,6 +88,7 @@ std::optional<WorkerResult> decode_payload(std::string_view payload) {
   result.usage.cpu_seconds = in.get<double>();
   result.usage.voluntary = in.get<std::int64_t>();
   result.usage.involuntary = in.get<std::int64_t>();
+  result.usage.wait_seconds = in.get<double>();
   result.end_ns = in.get<std::int64_t>();
   const auto latencies = in.get<std::uint32_t>();
   if (!in.ok() || latencies > payload.size() / sizeof(double)) return std::nullopt;

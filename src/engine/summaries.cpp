@@ -2,6 +2,7 @@
 #include <cmath>
 #include <vector>
 
+#include "conc_probe/interference.hpp"
 #include "conc_probe/stats.hpp"
 #include "engine/bench_parts.hpp"
 
@@ -115,6 +116,8 @@ void summarize_cell(CellResult& cell, std::uint64_t expected_checksum, const Cel
       cell, [](const Sample& s) { return static_cast<double>(s.involuntary_switches); }));
   summarize_latency(cell);
   if (cell.key.mode == Mode::Gil) cell.gil = summarize_gil(cell);
+  cell.interference = stats::summarize_interference(cell.samples);
+  cell.busy = !cell.interference.mark.empty();
   if (cell.time_bounded) {
     // The IO thread's throughput against the IO thread alone: below 1 is the convoy effect.
     if (single != nullptr && single->throughput.n > 0 && cell.throughput.n > 0) {

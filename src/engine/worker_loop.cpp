@@ -3,10 +3,12 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include <algorithm>
 #include <exception>
 #include <stdexcept>
 
 #include "conc_probe/engine.hpp"
+#include "engine/sched_sources.hpp"
 
 namespace conc_probe::engine {
 namespace {
@@ -21,22 +23,41 @@ CpuUsage usage_of(int who) noexcept {
   return CpuUsage{seconds_of(ru.ru_utime) + seconds_of(ru.ru_stime), ru.ru_nvcsw, ru.ru_nivcsw};
 }
 
+CpuUsage with_wait(CpuUsage usage) noexcept {
+  try {
+    if (const auto stat = read_thread_schedstat())
+      usage.wait_seconds = static_cast<double>(stat->wait_ns) * 1e-9;
+  } catch (...) {  // an allocation failure: the run delay stays unknown
+  }
+  return usage;
+}
+
+double combine_wait(double a, double b, double sign) noexcept {
+  return a < 0 || b < 0 ? -1 : std::max(0.0, a + sign * b);
+}
+
 }  // namespace
 
 CpuUsage operator-(const CpuUsage& after, const CpuUsage& before) noexcept {
   return CpuUsage{after.cpu_seconds - before.cpu_seconds, after.voluntary - before.voluntary,
-                  after.involuntary - before.involuntary};
+                  after.involuntary - before.involuntary,
+                  combine_wait(after.wait_seconds, before.wait_seconds, -1)};
+}
+
+CpuUsage operator+(const CpuUsage& a, const CpuUsage& b) noexcept {
+  return CpuUsage{a.cpu_seconds + b.cpu_seconds, a.voluntary + b.voluntary,
+                  a.involuntary + b.involuntary, combine_wait(a.wait_seconds, b.wait_seconds, 1)};
 }
 
 CpuUsage thread_usage() noexcept {
 #ifdef RUSAGE_THREAD
-  return usage_of(RUSAGE_THREAD);
+  return with_wait(usage_of(RUSAGE_THREAD));
 #else
-  return usage_of(RUSAGE_SELF);
+  return with_wait(usage_of(RUSAGE_SELF));
 #endif
 }
 
-CpuUsage process_usage() noexcept { return usage_of(RUSAGE_SELF); }
+CpuUsage process_usage() noexcept { return with_wait(usage_of(RUSAGE_SELF)); }
 
 CpuUsage children_usage() noexcept { return usage_of(RUSAGE_CHILDREN); }
 
@@ -82,6 +103,12 @@ Sample combine_results(std::span<const WorkerResult> results) {
     sample.ops += result.ops;
     sample.checksum = combine_checksum(sample.checksum, result.checksum);
     sample.cpu_seconds += result.usage.cpu_seconds;
+    if (i == 0 && result.usage.wait_seconds >= 0) sample.wait_seconds = 0;
+    if (sample.wait_seconds && result.usage.wait_seconds >= 0) {
+      *sample.wait_seconds += result.usage.wait_seconds;
+    } else {
+      sample.wait_seconds.reset();
+    }
     sample.voluntary_switches += result.usage.voluntary;
     sample.involuntary_switches += result.usage.involuntary;
     sample.latency_seconds.insert(sample.latency_seconds.end(), result.latencies.begin(),

@@ -19,14 +19,21 @@ struct CpuUsage {
   double cpu_seconds = 0;  ///< user + system
   std::int64_t voluntary = 0;
   std::int64_t involuntary = 0;
+  /// Time runnable but waiting for a CPU (the kernel's run delay, schedstat) of the calling
+  /// thread; negative where the kernel keeps none.
+  double wait_seconds = -1;
 };
 
-/// `after - before`, field by field.
+/// `after - before`, field by field (wait unknown when either side's is).
 CpuUsage operator-(const CpuUsage& after, const CpuUsage& before) noexcept;
+/// `a + b`, field by field (wait unknown when either side's is).
+CpuUsage operator+(const CpuUsage& a, const CpuUsage& b) noexcept;
 
-/// getrusage(RUSAGE_THREAD) of the calling thread (RUSAGE_SELF where there is none).
+/// getrusage(RUSAGE_THREAD) of the calling thread (RUSAGE_SELF where there is none), with
+/// its run delay.
 CpuUsage thread_usage() noexcept;
-/// getrusage(RUSAGE_SELF).
+/// getrusage(RUSAGE_SELF), with the calling thread's run delay (a worker process has one
+/// thread).
 CpuUsage process_usage() noexcept;
 /// getrusage(RUSAGE_CHILDREN): children that have been waited for.
 CpuUsage children_usage() noexcept;

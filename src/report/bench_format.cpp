@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -65,7 +66,10 @@ std::vector<std::string> cell_marks(const CellResult& cell) {
   if (cell.failed)
     marks.push_back("FAILED" + (cell.error.empty() ? std::string() : ": " + cell.error));
   if (!cell.checksum_ok) marks.push_back("CHECKSUM MISMATCH");
-  if (cell.busy) marks.push_back("BUSY");
+  if (cell.busy) marks.push_back("BUSY: " + cell.interference.mark);
+  if (!cell.interference.throttling.empty())
+    marks.push_back("QUOTA: " + cell.interference.throttling);
+  for (const auto& note : cell.interference.notes) marks.push_back("note: " + note);
   if (cell.background_ops_per_second && cell.background_alone_ops_per_second &&
       cell.key.workers > 0 && *cell.background_alone_ops_per_second > 0) {
     const double each =
@@ -73,6 +77,40 @@ std::vector<std::string> cell_marks(const CellResult& cell) {
     marks.push_back("CPU workers " + fixed(each, 2) + "x alone");
   }
   return marks;
+}
+
+std::string interval_label(const BenchReport& report) {
+  double lowest = 1;
+  for (const auto& cell : report.cells) {
+    if (cell.wall.n >= 2) lowest = std::min(lowest, cell.wall.ci_level);
+  }
+  if (lowest + 1e-9 >= 0.95) return "95% CI";
+  return fmt::format("{:.1f}% CI", std::floor(lowest * 1000) / 10);
+}
+
+std::string repetitions_text(const BenchReport& report) {
+  const auto& c = report.config;
+  std::size_t fewest = 0, most = 0;
+  for (const auto& cell : report.cells) {
+    if (cell.samples.empty()) continue;
+    fewest = fewest == 0 ? cell.samples.size() : std::min(fewest, cell.samples.size());
+    most = std::max(most, cell.samples.size());
+  }
+  if (c.max_repetitions <= c.repetitions) {
+    return fmt::format("{} repetition{} each", c.repetitions, c.repetitions == 1 ? "" : "s");
+  }
+  const std::string range =
+      fewest == most ? fmt::format("{}", most) : fmt::format("{}-{}", fewest, most);
+  return fmt::format("{} repetitions (adaptive, to \xC2\xB1{:g}%)", range, c.precision * 100);
+}
+
+std::string quota_text(const BenchReport& report) {
+  const auto& cpu = report.platform.cpu;
+  if (!cpu.cgroup_quota) return "";
+  return fmt::format(
+      "CPU quota: {:g} CPUs{}; throttling is shown per cell (QUOTA) and not counted as "
+      "interference.",
+      *cpu.cgroup_quota, cpu.cgroup_quota_path ? " (cgroup " + *cpu.cgroup_quota_path + ")" : "");
 }
 
 }  // namespace conc_probe::report

@@ -26,14 +26,28 @@ std::string fixed(double value, int decimals);
 /// "1.93× [1.80, 2.01]" or "-" when absent.
 std::string speedup_text(const std::optional<Ratio>& speedup);
 
-/// The marks of a cell: "FAILED: <error>", "BUSY", "CHECKSUM"; empty when clean.
+/// The marks of a cell: "FAILED: <error>", "CHECKSUM MISMATCH", "BUSY: others took 0.4 of
+/// the 2 CPUs this cell needed", "QUOTA: throttled 38 ms of 200 ms", "note: ..."; empty
+/// when clean.
 std::vector<std::string> cell_marks(const CellResult& cell);
+
+/// How the report's intervals are labelled: "95% CI" when every cell's intervals reach
+/// 95%, else the lowest real coverage ("93.8% CI") — never a level they do not have.
+std::string interval_label(const BenchReport& report);
+
+/// The preamble's line about repetitions: "6 repetitions each" or "6-30 repetitions
+/// (adaptive, to ±2%)".
+std::string repetitions_text(const BenchReport& report);
+
+/// The run's CPU quota line ("CPU quota: 1.2 CPUs (cgroup /x); throttling is shown per
+/// cell and not counted as interference"), or "" without a quota.
+std::string quota_text(const BenchReport& report);
 
 /// The whole bench report as JSON (schema docs/schema/bench.schema.json, version
 /// kBenchSchemaVersion). Never throws for any report content; non-finite numbers are null.
 nlohmann::ordered_json bench_to_json(const BenchReport& report);
 
 /// Version of the bench JSON layout.
-inline constexpr const char* kBenchSchemaVersion = "1.0";
+inline constexpr const char* kBenchSchemaVersion = "1.1";
 
 }  // namespace conc_probe::report

@@ -58,6 +58,9 @@ Json config_json(const BenchConfig& c) {
               {"workers", c.workers},
               {"duration_seconds", seconds(c.duration)},
               {"repetitions", c.repetitions},
+              {"max_repetitions", c.max_repetitions},
+              {"precision", number(c.precision)},
+              {"max_time_seconds", seconds(c.max_time)},
               {"warmup", c.warmup},
               {"switch_intervals_seconds", intervals},
               {"gil_policy", std::string(to_string(c.gil_policy))},
@@ -80,7 +83,31 @@ Json summary_json(const Summary& s) {
               {"max", number(s.max)},
               {"mean", number(s.mean)},
               {"ci_low", number(s.ci_low)},
-              {"ci_high", number(s.ci_high)}};
+              {"ci_high", number(s.ci_high)},
+              {"ci_level", number(s.ci_level)}};
+}
+
+Json sample_interference_json(const SampleInterference& i) {
+  return Json{{"taken_fraction", optional_number(i.taken_fraction)},
+              {"needed_cpus", number(i.needed_cpus)},
+              {"taken_cpus", number(i.taken_cpus)},
+              {"waits", i.waits},
+              {"throttled_seconds", number(i.throttled_seconds)},
+              {"throttled_periods", i.throttled_periods},
+              {"quota_periods", i.quota_periods},
+              {"source", i.source.empty() ? Json(nullptr) : Json(i.source)}};
+}
+
+Json cell_interference_json(const CellInterference& i) {
+  return Json{{"taken_fraction", optional_number(i.taken_fraction)},
+              {"needed_cpus", number(i.needed_cpus)},
+              {"taken_cpus", number(i.taken_cpus)},
+              {"waits", i.waits},
+              {"throttled_seconds", number(i.throttled_seconds)},
+              {"quota_periods", i.quota_periods},
+              {"mark", i.mark.empty() ? Json(nullptr) : Json(i.mark)},
+              {"throttling", i.throttling.empty() ? Json(nullptr) : Json(i.throttling)},
+              {"notes", i.notes}};
 }
 
 Json gil_metrics_json(const std::optional<GilMetrics>& gil) {
@@ -109,7 +136,9 @@ Json sample_json(const Sample& s) {
               {"latency_seconds", numbers(s.latency_seconds)},
               {"gil", gil_metrics_json(s.gil)},
               {"noise", Json{{"other_cpu_fraction", optional_number(s.noise.other_cpu_fraction)},
-                             {"steal_fraction", optional_number(s.noise.steal_fraction)}}}};
+                             {"steal_fraction", optional_number(s.noise.steal_fraction)}}},
+              {"wait_seconds", optional_number(s.wait_seconds)},
+              {"interference", sample_interference_json(s.interference)}};
 }
 
 Json key_json(const CellKey& key) {
@@ -158,6 +187,7 @@ Json cell_json(const CellResult& c) {
       {"failed", c.failed},
       {"error", c.error.empty() ? Json(nullptr) : Json(c.error)},
       {"busy", c.busy},
+      {"interference", cell_interference_json(c.interference)},
       {"checksum_ok", c.checksum_ok},
       {"expected_checksum", checksum(c.expected_checksum)},
       {"wall_seconds", summary_json(c.wall)},

@@ -43,10 +43,12 @@ void write_cell(std::ostream& out, const CellResult& cell) {
 void write_bench_markdown(std::ostream& out, const BenchReport& report) {
   out << "### conc-probe bench\n\n";
   if (report.interrupted) out << "> **Interrupted**: partial results.\n\n";
+  if (const auto quota = quota_text(report); !quota.empty()) out << "> " << quota << "\n\n";
   if (report.busy)
-    out << "> **Busy machine**: some cells were measured while other processes used the CPU.\n\n";
-  out << "| workload | mode | wall (median \xC2\xB1 MAD) | ops/s | speed-up [95% CI] | efficiency "
-         "| cores used | notes |\n"
+    out << "> **Busy machine**: other processes took CPU that some cells needed (marked with "
+           "how much).\n\n";
+  out << "| workload | mode | wall (median \xC2\xB1 MAD) | ops/s | speed-up ["
+      << interval_label(report) << "] | efficiency | cores used | notes |\n"
       << "|---|---|--:|--:|--:|--:|--:|---|\n";
   for (const auto& cell : report.cells) write_cell(out, cell);
   if (report.findings.empty()) return;

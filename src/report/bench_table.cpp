@@ -21,7 +21,7 @@ constexpr Column kColumns[] = {
     {"wall", false},
     {"\xC2\xB1 MAD", false},
     {"ops/s", false},
-    {"speedup [95% CI]", false},
+    {"speedup [CI]", false},
     {"eff", false},
     {"cores", false},
     {"startup", false},
@@ -111,14 +111,15 @@ void write_row(std::ostream& out, const Row& row, const std::vector<std::size_t>
 }
 
 void write_preamble(std::ostream& out, const BenchReport& report) {
-  const auto& c = report.config;
   out << "conc-probe bench: " << report.cells.size()
-      << (report.cells.size() == 1 ? " cell, " : " cells, ") << c.repetitions
-      << (c.repetitions == 1 ? " repetition" : " repetitions")
-      << " each (median \xC2\xB1 MAD; speed-up vs single, 95% CI of the median)\n";
+      << (report.cells.size() == 1 ? " cell, " : " cells, ") << repetitions_text(report)
+      << " (median \xC2\xB1 MAD; speed-up vs single with the medians' " << interval_label(report)
+      << ")\n";
   if (report.interrupted) out << "INTERRUPTED: the results below are partial.\n";
+  if (const auto quota = quota_text(report); !quota.empty()) out << quota << '\n';
   if (report.busy)
-    out << "BUSY: other processes or VM steal took CPU during some repetitions (marked).\n";
+    out << "BUSY: other processes took CPU that some cells needed (marked with how much); "
+           "their figures may be off by about that much.\n";
   out << '\n';
 }
 

@@ -1,15 +1,17 @@
 #include "conc_probe/compare.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <set>
 #include <sstream>
 
 #include "conc_probe/error.hpp"
+#include "conc_probe/random.hpp"
 #include "conc_probe/stats.hpp"
 
 namespace conc_probe {
@@ -17,18 +19,35 @@ namespace {
 
 using nlohmann::json;
 
-/// The id of a cell as compare matches it: workload/mode/workers[/interval].
-std::string cell_id(const json& cell) {
-  const json& key = cell.contains("key") ? cell.at("key") : cell;
-  std::string id = key.at("workload").get<std::string>() + "/" + key.at("mode").get<std::string>() +
-                   "/" + std::to_string(key.at("workers").get<unsigned>());
-  const auto interval = key.find("switch_interval_seconds");
-  if (interval != key.end() && !interval->is_null()) {
+std::string make_id(const std::string& workload, const std::string& mode, unsigned workers,
+                    std::optional<double> interval_seconds) {
+  std::string id = workload + "/" + mode + "/" + std::to_string(workers);
+  if (interval_seconds) {
     std::ostringstream text;
-    text << interval->get<double>() * 1e3 << "ms";
+    text << *interval_seconds * 1e3 << "ms";
     id += "/" + text.str();
   }
   return id;
+}
+
+/// The id of a cell as compare matches it: workload/mode/workers[/interval].
+std::string cell_id(const json& cell) {
+  const json& key = cell.contains("key") ? cell.at("key") : cell;
+  const auto interval = key.find("switch_interval_seconds");
+  return make_id(key.at("workload").get<std::string>(), key.at("mode").get<std::string>(),
+                 key.at("workers").get<unsigned>(),
+                 interval != key.end() && !interval->is_null()
+                     ? std::optional<double>(interval->get<double>())
+                     : std::nullopt);
+}
+
+/// The share of a repetition's need that others took; 0 where the file has none (1.0).
+double taken_of(const json& sample) {
+  const auto interference = sample.find("interference");
+  if (interference == sample.end() || !interference->is_object()) return 0;
+  const auto taken = interference->find("taken_fraction");
+  if (taken == interference->end() || !taken->is_number()) return 0;
+  return std::clamp(taken->get<double>(), 0.0, 0.95);
 }
 
 RunCell read_cell(const json& cell) {
@@ -36,9 +55,17 @@ RunCell read_cell(const json& cell) {
   out.id = cell_id(cell);
   out.busy = cell.value("busy", false);
   out.failed = cell.value("failed", false);
+  out.total_ops = cell.value("total_ops", std::uint64_t{0});
   for (const auto& sample : cell.at("samples")) {
-    if (sample.value("ok", true))
-      out.wall_seconds.push_back(sample.at("wall_seconds").get<double>());
+    if (!sample.value("ok", true)) continue;
+    const double wall = sample.at("wall_seconds").get<double>();
+    const auto ops = sample.value("ops", std::uint64_t{0});
+    out.wall_seconds.push_back(wall);
+    if (ops > 0 && wall > 0) {
+      out.seconds_per_op.push_back(wall / static_cast<double>(ops));
+      out.taken_fraction.push_back(taken_of(sample));
+    }
+    if (out.total_ops == 0) out.total_ops = ops;
   }
   return out;
 }
@@ -63,6 +90,13 @@ int schema_major(const json& document, const std::string& name) {
 }
 
 }  // namespace
+
+std::string cell_id(const CellKey& key) {
+  return make_id(key.workload, std::string(to_string(key.mode)), key.workers,
+                 key.switch_interval ? std::optional<double>(
+                                           static_cast<double>(key.switch_interval->count()) * 1e-9)
+                                     : std::nullopt);
+}
 
 std::string_view to_string(Verdict verdict) noexcept {
   switch (verdict) {
@@ -142,14 +176,14 @@ Ratio bootstrap_ratio(const std::vector<double>& base, const std::vector<double>
   const double base_median = stats::median(base);
   if (base.empty() || next.empty() || base_median <= 0) return ratio;
   ratio.estimate = stats::median(next) / base_median;
-  // Percentile bootstrap of the ratio of medians: resample each run with replacement.
-  std::mt19937_64 rng(options.seed);
+  // Percentile bootstrap of the ratio of medians: resample each run with replacement. The
+  // draws come from the project's own generator, so a seed gives the same interval with
+  // every compiler and standard library.
+  Xoshiro256 rng(options.seed);
   std::vector<double> ratios, resample_base(base.size()), resample_next(next.size());
-  std::uniform_int_distribution<std::size_t> pick_base(0, base.size() - 1),
-      pick_next(0, next.size() - 1);
   for (unsigned i = 0; i < options.resamples; ++i) {
-    for (auto& value : resample_base) value = base[pick_base(rng)];
-    for (auto& value : resample_next) value = next[pick_next(rng)];
+    for (auto& value : resample_base) value = base[rng.below(base.size())];
+    for (auto& value : resample_next) value = next[rng.below(next.size())];
     const double denominator = stats::median(resample_base);
     if (denominator > 0) ratios.push_back(stats::median(resample_next) / denominator);
   }
@@ -161,28 +195,51 @@ Ratio bootstrap_ratio(const std::vector<double>& base, const std::vector<double>
 
 namespace {
 
+/// Each repetition's time per op as if others had taken nothing: the time lost to them
+/// (their share of the need) taken out.
+std::vector<double> credited_times(const RunCell& cell) {
+  std::vector<double> out;
+  for (std::size_t i = 0; i < cell.seconds_per_op.size(); ++i)
+    out.push_back(cell.seconds_per_op[i] * (1.0 - cell.taken_fraction[i]));
+  return out;
+}
+
+Ratio hull(const Ratio& a, const Ratio& b) {
+  return Ratio{a.estimate, std::min(a.ci_low, b.ci_low), std::max(a.ci_high, b.ci_high)};
+}
+
 CellComparison compare_cell(const RunCell& base, const RunCell& next,
                             const CompareOptions& options) {
   CellComparison out;
   out.id = base.id;
-  out.base_median = stats::median(base.wall_seconds);
-  out.new_median = stats::median(next.wall_seconds);
-  out.ratio = bootstrap_ratio(base.wall_seconds, next.wall_seconds, options);
+  out.base_median = stats::median(base.seconds_per_op);
+  out.new_median = stats::median(next.seconds_per_op);
+  out.ratio = bootstrap_ratio(base.seconds_per_op, next.seconds_per_op, options);
+  out.credited = bootstrap_ratio(credited_times(base), credited_times(next), options);
+  out.decided = hull(out.ratio, out.credited);
+  if (base.total_ops != next.total_ops && base.total_ops > 0 && next.total_ops > 0) {
+    out.notes.push_back(fmt::format(
+        "the runs did different amounts of work ({} and {} ops): times per op are compared",
+        base.total_ops, next.total_ops));
+  }
   const double upper = 1.0 + options.threshold;
   const double lower = 1.0 / upper;
+  const auto beyond = [&](const Ratio& r) { return r.ci_low > upper; };
+  const auto below = [&](const Ratio& r) { return r.ci_high < lower; };
+  const auto within = [&](const Ratio& r) { return r.ci_low >= lower && r.ci_high <= upper; };
   if (base.failed || next.failed) {
     out.reason = "a run failed";
-  } else if (base.wall_seconds.size() < options.min_samples ||
-             next.wall_seconds.size() < options.min_samples) {
+  } else if (base.seconds_per_op.size() < options.min_samples ||
+             next.seconds_per_op.size() < options.min_samples) {
     out.reason = "too few repetitions (need " + std::to_string(options.min_samples) + ")";
-  } else if (base.busy || next.busy) {
-    out.reason = "machine was busy";
-  } else if (out.ratio.ci_low > upper) {
+  } else if (beyond(out.ratio) && beyond(out.credited)) {
     out.verdict = Verdict::Slower;
-  } else if (out.ratio.ci_high < lower) {
+  } else if (below(out.ratio) && below(out.credited)) {
     out.verdict = Verdict::Faster;
-  } else if (out.ratio.ci_low >= lower && out.ratio.ci_high <= upper) {
+  } else if (within(out.ratio) && within(out.credited)) {
     out.verdict = Verdict::Unchanged;
+  } else if (beyond(out.ratio) || below(out.ratio) || within(out.ratio)) {
+    out.reason = "interference measured in the runs could explain the change";
   } else {
     out.reason = "interval overlaps the threshold";
   }

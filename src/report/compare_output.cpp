@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -12,6 +14,16 @@ std::string percent_change(double ratio) { return fmt::format("{:+.1f}%", (ratio
 
 std::string interval(const Ratio& ratio) {
   return fmt::format("[{}, {}]", percent_change(ratio.ci_low), percent_change(ratio.ci_high));
+}
+
+/// A time per op with 3 significant digits and a unit.
+std::string per_op(double seconds) {
+  const double abs = std::fabs(seconds);
+  if (!std::isfinite(seconds)) return "-";
+  if (abs >= 1) return fmt::format("{:.3g} s", seconds);
+  if (abs >= 1e-3) return fmt::format("{:.3g} ms", seconds * 1e3);
+  if (abs >= 1e-6) return fmt::format("{:.3g} us", seconds * 1e6);
+  return fmt::format("{:.3g} ns", seconds * 1e9);
 }
 
 std::string verdict_text(const CellComparison& cell, const Style& style) {
@@ -27,15 +39,17 @@ std::string verdict_text(const CellComparison& cell, const Style& style) {
 void write_table(std::ostream& out, const Comparison& comparison, const Style& style) {
   std::size_t width = 4;
   for (const auto& cell : comparison.cells) width = std::max(width, cell.id.size());
-  out << fmt::format("{:<{}}  {:>11}  {:>11}  {:>8}  {:>18}  {}\n", "cell", width, "base", "new",
-                     "change", "95% interval", "verdict");
+  out << fmt::format("{:<{}}  {:>10}  {:>10}  {:>8}  {:>18}  {}\n", "cell", width, "base/op",
+                     "new/op", "change", "95% interval", "verdict");
   for (const auto& cell : comparison.cells) {
-    out << fmt::format("{:<{}}  {:>10.4f}s  {:>10.4f}s  {:>8}  {:>18}  {}\n", cell.id, width,
-                       cell.base_median, cell.new_median, percent_change(cell.ratio.estimate),
-                       interval(cell.ratio), verdict_text(cell, style));
+    out << fmt::format("{:<{}}  {:>10}  {:>10}  {:>8}  {:>18}  {}\n", cell.id, width,
+                       per_op(cell.base_median), per_op(cell.new_median),
+                       percent_change(cell.ratio.estimate), interval(cell.decided),
+                       verdict_text(cell, style));
+    for (const auto& note : cell.notes) out << "  note: " << note << '\n';
   }
   if (comparison.geomean_ratio) {
-    out << fmt::format("geometric mean of wall-time ratios: {} (threshold ±{:.0f}%)\n",
+    out << fmt::format("geometric mean of per-op time ratios: {} (threshold ±{:.0f}%)\n",
                        percent_change(*comparison.geomean_ratio), comparison.threshold * 100.0);
   }
   for (const auto& warning : comparison.warnings) out << "warning: " << warning << '\n';
@@ -51,16 +65,17 @@ void write_markdown(std::ostream& out, const Comparison& comparison) {
       "**{} slower**, {} faster, {} unchanged, {} inconclusive (threshold ±{:.0f}%)\n\n",
       count(Verdict::Slower), count(Verdict::Faster), count(Verdict::Unchanged),
       count(Verdict::Inconclusive), comparison.threshold * 100.0);
-  out << "| cell | base | new | change | 95% interval | verdict |\n|---|---:|---:|---:|---|---|\n";
+  out << "| cell | base/op | new/op | change | 95% interval | verdict |\n"
+         "|---|---:|---:|---:|---|---|\n";
   for (const auto& cell : comparison.cells) {
     const std::string verdict =
         cell.verdict == Verdict::Slower ? "**slower**" : verdict_text(cell, Style{});
-    out << fmt::format("| `{}` | {:.4f} s | {:.4f} s | {} | {} | {} |\n", cell.id, cell.base_median,
-                       cell.new_median, percent_change(cell.ratio.estimate), interval(cell.ratio),
-                       verdict);
+    out << fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", cell.id, per_op(cell.base_median),
+                       per_op(cell.new_median), percent_change(cell.ratio.estimate),
+                       interval(cell.decided), verdict);
   }
   if (comparison.geomean_ratio) {
-    out << fmt::format("\nGeometric mean of wall-time ratios: {}\n",
+    out << fmt::format("\nGeometric mean of per-op time ratios: {}\n",
                        percent_change(*comparison.geomean_ratio));
   }
   for (const auto& warning : comparison.warnings) out << "\n> warning: " << warning << '\n';
@@ -68,7 +83,7 @@ void write_markdown(std::ostream& out, const Comparison& comparison) {
 
 void write_json(std::ostream& out, const Comparison& comparison) {
   nlohmann::ordered_json document;
-  document["schema_version"] = "1.0";
+  document["schema_version"] = "2.0";
   document["threshold"] = comparison.threshold;
   document["geomean_ratio"] =
       comparison.geomean_ratio ? nlohmann::ordered_json(*comparison.geomean_ratio) : nullptr;
@@ -79,11 +94,14 @@ void write_json(std::ostream& out, const Comparison& comparison) {
                      {"verdict", to_string(cell.verdict)},
                      {"reason", cell.reason.empty() ? nlohmann::ordered_json(nullptr)
                                                     : nlohmann::ordered_json(cell.reason)},
-                     {"base_median_seconds", cell.base_median},
-                     {"new_median_seconds", cell.new_median},
+                     {"base_seconds_per_op", cell.base_median},
+                     {"new_seconds_per_op", cell.new_median},
                      {"ratio", cell.ratio.estimate},
-                     {"ratio_ci_low", cell.ratio.ci_low},
-                     {"ratio_ci_high", cell.ratio.ci_high}});
+                     {"ratio_ci_low", cell.decided.ci_low},
+                     {"ratio_ci_high", cell.decided.ci_high},
+                     {"raw_ci", {cell.ratio.ci_low, cell.ratio.ci_high}},
+                     {"credited_ci", {cell.credited.ci_low, cell.credited.ci_high}},
+                     {"notes", cell.notes}});
   }
   out << document.dump(2) << '\n';
 }

@@ -107,6 +107,12 @@ Summary summarize(std::span<const double> values, double confidence) {
   const std::size_t k = median_ci_rank(sorted.size(), confidence);
   summary.ci_low = k == 0 ? summary.min : sorted[k - 1];
   summary.ci_high = k == 0 ? summary.max : sorted[sorted.size() - k];
+  // The interval's real coverage: [x(k), x(n+1-k)] covers the median with probability
+  // 1 - 2 P(X <= k-1); with too few values, [min, max] is all there is (k = 1).
+  summary.ci_level =
+      sorted.size() < 2
+          ? 0.0
+          : 1.0 - 2.0 * binomial_half_cdf(sorted.size(), std::max<std::size_t>(k, 1) - 1);
   return summary;
 }
 
@@ -121,6 +127,18 @@ Ratio ratio_of_medians(const Summary& numerator, const Summary& denominator) {
   ratio.ci_low = std::min(ratio.ci_low, ratio.estimate);
   ratio.ci_high = std::max(ratio.ci_high, ratio.estimate);
   return ratio;
+}
+
+bool precise_enough(const Summary& summary, double precision, double confidence) {
+  if (summary.n < 2 || summary.ci_level + 1e-9 < confidence || !(summary.median > 0)) return false;
+  return (summary.ci_high - summary.ci_low) / (2.0 * summary.median) <= precision;
+}
+
+std::size_t values_for_confidence(double confidence) {
+  for (std::size_t n = 2; n < 64; ++n) {
+    if (median_ci_rank(n, confidence) > 0) return n;
+  }
+  return 64;
 }
 
 LatencySummary latency_summary(std::span<const double> latency_seconds) {

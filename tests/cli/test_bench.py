@@ -84,7 +84,10 @@ def test_short_run_matches_schema():
         check(list(Path(tmp).iterdir()) == [], "temporary files left behind")
 
 
-MEASURED_TEXT = {"start_time", "checksum", "expected_checksum", "text", "busy"}
+# Measured as well: interference (its marks and notes follow the machine's load), the run
+# delay (null only where the kernel keeps none).
+MEASURED_TEXT = {"start_time", "checksum", "expected_checksum", "text", "busy", "interference",
+                 "wait_seconds"}
 
 
 def normalised(document):

@@ -39,15 +39,27 @@ def scaled(document, factor):
 
 
 def steadied(document):
-    """The run with each cell's samples pulled to within 0.3% of the cell's median wall time.
-    A real run on a loaded machine can be noisy enough that even comparing it with itself is
-    rightly inconclusive; the verdict tests need data whose answer is known."""
+    """The run with each cell's samples pulled to within 0.3% of the cell's median wall time
+    and no interference. A real run on a loaded machine can be noisy enough that even
+    comparing it with itself is rightly inconclusive; the verdict tests need data whose
+    answer is known."""
     out = copy.deepcopy(document)
     for cell in out["cells"]:
         walls = sorted(sample["wall_seconds"] for sample in cell["samples"])
         middle = walls[len(walls) // 2]
         for i, sample in enumerate(cell["samples"]):
             sample["wall_seconds"] = middle * (1 + 0.001 * (i - len(walls) // 2))
+            sample["interference"]["taken_fraction"] = 0.0
+    return out
+
+
+def taken(document, fraction):
+    """The run marked busy, others having taken `fraction` of every repetition's need."""
+    out = copy.deepcopy(document)
+    for cell in out["cells"]:
+        cell["busy"] = True
+        for sample in cell["samples"]:
+            sample["interference"]["taken_fraction"] = fraction
     return out
 
 
@@ -80,13 +92,17 @@ def main():
         check(markdown.stdout.startswith("### conc-probe compare") and "| `count/threads/2` |" in markdown.stdout,
               markdown.stdout)
 
-        busy = scaled(base, 2.0)
-        busy["cells"][0]["busy"] = True
-        busy["cells"][1]["busy"] = True
+        # Marked busy, but others took only 2%: a 2x slowdown is still a regression.
+        marked_path = tmp / "marked.json"
+        marked_path.write_text(json.dumps(taken(scaled(base, 2.0), 0.02)))
+        marked = run(["compare", str(base_path), str(marked_path)])
+        check(marked.returncode == 3 and "slower" in marked.stdout, f"busy mark alone: {marked.returncode} {marked.stdout}")
+        # Others took half of what the cells needed: that explains a 2x slowdown.
         busy_path = tmp / "busy.json"
-        busy_path.write_text(json.dumps(busy))
+        busy_path.write_text(json.dumps(taken(scaled(base, 2.0), 0.5)))
         lenient = run(["compare", str(base_path), str(busy_path)])
-        check(lenient.returncode == 0 and "inconclusive" in lenient.stdout, f"busy run: {lenient.returncode}")
+        check(lenient.returncode == 0 and "interference measured in the runs could explain the change" in lenient.stdout,
+              f"busy run: {lenient.returncode} {lenient.stdout}")
         strict = run(["compare", str(base_path), str(busy_path), "--fail-on", "inconclusive"])
         check(strict.returncode == 3, f"--fail-on inconclusive: exit {strict.returncode}")
 
@@ -106,6 +122,24 @@ def main():
         check(as_json.returncode in (0, 3), f"--baseline json exit {as_json.returncode}")
         json.loads(as_json.stdout)  # stdout stays one JSON document
         check("Compared with" in as_json.stderr, "--baseline with JSON output: comparison not on stderr")
+
+        # --baseline runs the baseline's op counts, so both runs did the same work.
+        follow_path = tmp / "follow.json"
+        followed = run(["bench", *RUN, "--baseline", str(base_path), "-o", str(follow_path)])
+        check(followed.returncode in (0, 3), f"--baseline -o exit {followed.returncode}: {followed.stderr}")
+        follow = json.loads(follow_path.read_text())
+        check([c["total_ops"] for c in follow["cells"]] == [c["total_ops"] for c in base["cells"]],
+              "--baseline did not run the baseline's op counts")
+        check(all(s["ops"] == c["total_ops"] for c in follow["cells"] for s in c["samples"]),
+              "--baseline: a repetition ran other than the baseline's op count")
+        # A matrix that differs is refused before any work; so is -o over the baseline.
+        other_matrix = run(["bench", *RUN[:4], "--workers", "3", *RUN[6:], "--baseline", str(base_path)])
+        check(other_matrix.returncode == 2 and "cells do not match" in other_matrix.stderr
+              and other_matrix.stdout == "", f"other matrix: {other_matrix.returncode} {other_matrix.stderr}")
+        overwrite = run(["bench", *RUN, "--baseline", str(base_path), "-o", str(base_path)])
+        check(overwrite.returncode == 2 and "overwrite" in overwrite.stderr,
+              f"-o over the baseline: {overwrite.returncode} {overwrite.stderr}")
+        check(json.loads(base_path.read_text()) == base, "-o over the baseline changed the baseline")
     print(f"compare: {0 if FAILURES else 1} passed, {len(FAILURES)} failed")
     sys.exit(1 if FAILURES else 0)
 

@@ -90,6 +90,9 @@ BenchReport sample_report() {
   add_speedup(r.cells.back(), sleep_single);
   r.cells.back().kind = WorkloadKind::Io;
   r.cells.back().busy = true;
+  r.cells.back().interference.taken_fraction = 0.08;
+  r.cells.back().interference.waits = true;
+  r.cells.back().interference.mark = "others delayed its workers' wake-ups by 8% of their time";
   r.cells.back().latency = LatencySummary{0.00105, 0.0011, 0.0013, 0.002, 600};
   r.cells.back().samples.front().latency_seconds = {0.00105, 0.0011};
   r.findings = {
@@ -150,7 +153,7 @@ TEST_CASE("Bench report: json golden", "[report]") {
 
 TEST_CASE("Bench report: json has every raw sample and null for unknown", "[report]") {
   const auto json = nlohmann::json::parse(render(sample_report(), Format::Json));
-  CHECK(json["schema_version"] == "1.0");
+  CHECK(json["schema_version"] == "1.1");
   CHECK(json["context"]["tool"] == "conc-probe");
   CHECK(json["context"]["info"].is_object());
   CHECK(json["cells"].size() == 6);

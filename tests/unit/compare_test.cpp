@@ -15,7 +15,8 @@ using namespace conc_probe;
 namespace {
 
 /// A bench report with one cell per entry of `walls`, each repetition's wall time given.
-BenchReport report_with(const std::vector<std::vector<double>>& walls, bool busy = false) {
+BenchReport report_with(const std::vector<std::vector<double>>& walls, bool busy = false,
+                        double taken = 0, std::uint64_t ops = 100) {
   BenchReport report;
   report.start_time = "2026-01-01T00:00:00Z";
   const char* workloads[] = {"count", "sleep", "primes"};
@@ -25,10 +26,13 @@ BenchReport report_with(const std::vector<std::vector<double>>& walls, bool busy
     cell.key.mode = Mode::Threads;
     cell.key.workers = 2;
     cell.busy = busy;
+    cell.total_ops = ops;
     for (std::size_t r = 0; r < walls[i].size(); ++r) {
       Sample sample;
       sample.repetition = static_cast<unsigned>(r);
       sample.wall_seconds = walls[i][r];
+      sample.ops = ops;
+      if (busy) sample.interference.taken_fraction = taken;
       cell.samples.push_back(sample);
     }
     report.cells.push_back(cell);
@@ -84,14 +88,47 @@ TEST_CASE("compare: an interval straddling the threshold is inconclusive", "[com
   CHECK(result.cells[0].reason == "interval overlaps the threshold");
 }
 
-TEST_CASE("compare: too few repetitions or a busy machine are inconclusive", "[compare]") {
+TEST_CASE("compare: too few repetitions are inconclusive", "[compare]") {
   const auto base = load(report_with({kBase}), "base.json");
   const auto few = load(report_with({{1.5, 1.5}}), "few.json");
-  CHECK(compare_runs(base, few, CompareOptions{}).cells[0].verdict == Verdict::Inconclusive);
-  const auto busy = load(report_with({scaled(1.5)}, true), "busy.json");
-  const auto result = compare_runs(base, busy, CompareOptions{});
+  const auto result = compare_runs(base, few, CompareOptions{});
   CHECK(result.cells[0].verdict == Verdict::Inconclusive);
-  CHECK(result.cells[0].reason == "machine was busy");
+  CHECK(result.cells[0].reason.starts_with("too few repetitions"));
+}
+
+TEST_CASE("compare: a busy mark alone does not make a cell inconclusive", "[compare]") {
+  const auto base = load(report_with({kBase}), "base.json");
+  // Marked busy, but others took only 2% of the need: the 50% slowdown is real.
+  const auto busy = load(report_with({scaled(1.5)}, true, 0.02), "busy.json");
+  CHECK(compare_runs(base, busy, CompareOptions{}).cells[0].verdict == Verdict::Slower);
+}
+
+TEST_CASE("compare: interference that explains the change makes it inconclusive", "[compare]") {
+  const auto base = load(report_with({kBase}), "base.json");
+  // Others took 35% of what the cell needed: 1.5 x 0.65 = 0.975, no change left.
+  const auto loaded = load(report_with({scaled(1.5)}, true, 0.35), "loaded.json");
+  const auto result = compare_runs(base, loaded, CompareOptions{});
+  CHECK(result.cells[0].verdict == Verdict::Inconclusive);
+  CHECK(result.cells[0].reason == "interference measured in the runs could explain the change");
+  CHECK(result.cells[0].ratio.ci_low > 1.4);
+  CHECK(result.cells[0].credited.ci_high < 1.05);
+  CHECK(result.cells[0].decided.ci_low < 1.05);
+  // Throttling by a quota is not interference: the same slowdown with nothing taken is slower.
+  const auto quota = load(report_with({scaled(1.5)}, true, 0.0), "quota.json");
+  CHECK(compare_runs(base, quota, CompareOptions{}).cells[0].verdict == Verdict::Slower);
+}
+
+TEST_CASE("compare: like with like, per op, whatever the op counts", "[compare]") {
+  const auto base = load(report_with({kBase}), "base.json");
+  // Half the ops in half the time: the same speed, not 2x faster.
+  const auto half = load(report_with({scaled(0.5)}, false, 0, 50), "half.json");
+  const auto result = compare_runs(base, half, CompareOptions{});
+  CHECK(result.cells[0].verdict == Verdict::Unchanged);
+  REQUIRE(result.cells[0].notes.size() == 1);
+  CHECK(result.cells[0].notes[0].find("100 and 50 ops") != std::string::npos);
+  // The same wall time for twice the work is faster.
+  const auto twice = load(report_with({kBase}, false, 0, 200), "twice.json");
+  CHECK(compare_runs(base, twice, CompareOptions{}).cells[0].verdict == Verdict::Faster);
 }
 
 TEST_CASE("compare: the threshold decides what counts", "[compare]") {
