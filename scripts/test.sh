@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Sets everything up on a fresh Debian/Ubuntu machine and runs the whole test suite:
-# every test under AddressSanitizer + UndefinedBehaviorSanitizer, then the threaded code's
-# tests under ThreadSanitizer, then a short run of each libFuzzer target.
+# Sets everything up on a fresh Debian/Ubuntu machine and runs the whole test suite: the
+# format check, every test under AddressSanitizer + UndefinedBehaviorSanitizer, then the
+# threaded code's tests under ThreadSanitizer, then a short run of each libFuzzer target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
 jobs=$(nproc 2>/dev/null || echo 2)
+
+echo "== format: every C++ file as .clang-format has it" >&2
+bash scripts/format.sh
 
 echo "== asan+ubsan: build and run the whole suite" >&2
 cmake --preset asan >/dev/null

@@ -6,22 +6,12 @@
 #include <string>
 #include <string_view>
 
+#include "conc_probe/format.hpp"
 #include "conc_probe/output.hpp"
 #include "conc_probe/platform.hpp"
 #include "conc_probe/result.hpp"
 
 namespace conc_probe {
-
-enum class Format { Table, Json, Markdown, Csv };
-
-/// Parses a format name; throws UsageError (with a suggestion) when unknown or not in
-/// `allowed` (a comma-separated list such as "table,json").
-Format parse_format(std::string_view name, std::string_view allowed);
-
-/// How a terminal reporter may decorate its output.
-struct Style {
-  bool color = false;  ///< ANSI colour (only on a terminal, never with NO_COLOR)
-};
 
 /// Writes `conc-probe info` output.
 void write_info(std::ostream& out, const PlatformReport& report, Format format, Style style = {});
