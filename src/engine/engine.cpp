@@ -148,12 +148,12 @@ void run_repetition(WorkloadRun& run, std::size_t index, unsigned round) {
 /// The single cell's target time. Under a CPU quota a cell shorter than a few quota periods
 /// can finish inside one period's budget and never meet the quota (32 ms of two threads
 /// never exhausts 120 ms per 100 ms), so the target grows until the cell with the most
-/// workers the quota can run spans kMinQuotaPeriods periods.
+/// workers the quota can run spans at least 3 periods.
 std::chrono::nanoseconds calibration_target(const BenchConfig& config,
                                             const PlatformReport& platform) {
   const auto quota = platform.cpu.cgroup_quota;
   if (!quota || config.workers.empty()) return config.duration;
-  constexpr int kMinQuotaPeriods = 3;
+  constexpr int kMinQuotaPeriods = 4;  // 3 for the note's rule, and one for calibration's error
   constexpr auto kPeriod = std::chrono::milliseconds(100);  // the kernel's default period
   const unsigned most = *std::max_element(config.workers.begin(), config.workers.end());
   const auto parallel = std::max(1.0, std::min(static_cast<double>(most), std::ceil(*quota)));

@@ -148,7 +148,15 @@ TEST_CASE("Engine: --cpus 0 makes CPU-bound threads timeshare", "[engine][timing
   REQUIRE(threads != nullptr);
   REQUIRE(threads->speedup.has_value());
   // About 1 (2 on two free CPUs); generous, as a loaded machine slows the cells unevenly.
-  CHECK(threads->speedup->estimate < 1.6);
+  // Where others took CPU 0 (marked), two threads get two fair shares of it against the
+  // single cell's one: the speed-up then says more about the load than about timesharing.
+  const CellResult* single = find_cell(report, Mode::Single, 1);
+  REQUIRE(single != nullptr);
+  if (!threads->busy && !single->busy) {
+    CHECK(threads->speedup->estimate < 1.6);
+  } else {
+    WARN("cells marked busy: " << threads->interference.mark << " / " << single->interference.mark);
+  }
   CHECK(threads->cores_used.median < 1.2);
   CHECK(engine::current_affinity() == before);  // restored after the run
 }
