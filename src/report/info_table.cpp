@@ -27,6 +27,60 @@ struct Section {
   std::vector<Row> rows;
 };
 
+/// Length of the valid UTF-8 sequence at the start of `s` (a printable character from
+/// U+00A0 on), 0 when it is not one.
+std::size_t utf8_length(std::string_view s) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char lead = byte(0);
+  std::size_t length = 0;
+  std::uint32_t code = 0;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+    code = lead & 0x1FU;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    code = lead & 0x0FU;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    code = lead & 0x07U;
+  } else {
+    return 0;
+  }
+  if (s.size() < length) return 0;
+  for (std::size_t i = 1; i < length; ++i) {
+    if ((byte(i) & 0xC0U) != 0x80U) return 0;
+    code = (code << 6) | (byte(i) & 0x3FU);
+  }
+  const std::uint32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (code < smallest[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF) ||
+      code < 0xA0) {
+    return 0;  // overlong, beyond Unicode, a surrogate, or a C1 control character
+  }
+  return length;
+}
+
+/// `text` safe for a terminal: control characters and bytes that are not UTF-8 (a Latin-1
+/// os-release, a strange file name in a dump) are shown as \xNN.
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7F) {
+      out += text[i++];
+      continue;
+    }
+    if (const std::size_t length = c >= 0x80 ? utf8_length(text.substr(i)) : 0; length > 0) {
+      out.append(text.substr(i, length));
+      i += length;
+      continue;
+    }
+    out += fmt::format("\\x{:02x}", c);
+    ++i;
+  }
+  return out;
+}
+
 std::string text_or_unknown(const std::optional<std::string>& v) { return v ? *v : kUnknown; }
 
 template <typename T>
@@ -60,8 +114,8 @@ class Builder {
 
   Builder& add(std::string label, std::string value, const std::string& key = {}) {
     const auto it = report_.sources.find(key);
-    section_.rows.push_back(
-        {std::move(label), std::move(value), it == report_.sources.end() ? "" : it->second});
+    section_.rows.push_back({printable(label), printable(value),
+                             it == report_.sources.end() ? "" : printable(it->second)});
     return *this;
   }
   Section done() { return std::move(section_); }
@@ -157,11 +211,26 @@ Section topology_section(const PlatformReport& r) {
             "topology.numa_nodes");
     }
   }
+  if (t.numa_consistent == std::optional<bool>(false)) {
+    b.add("NUMA CPUs",
+          "some CPUs are listed in more than one node: the kernel's NUMA lists are "
+          "inconsistent (shown as the kernel gives them)",
+          "topology.numa_consistent");
+  }
   for (const auto& cache : t.caches) {
-    b.add(cache.name,
-          fmt::format("{} x {} = {}", bytes_text(cache.size_bytes),
-                      number_or_unknown(cache.instances), bytes_text(cache.total_bytes)),
-          "topology.caches");
+    std::string text;
+    if (cache.sizes.size() > 1) {
+      // Instances of different sizes: "6 x 48 KiB + 8 x 32 KiB = 544 KiB".
+      for (auto it = cache.sizes.rbegin(); it != cache.sizes.rend(); ++it) {
+        if (!text.empty()) text += " + ";
+        text += fmt::format("{} x {}", it->instances, bytes_text(it->size_bytes));
+      }
+      text += " = " + bytes_text(cache.total_bytes);
+    } else {
+      text = fmt::format("{} x {} = {}", bytes_text(cache.size_bytes),
+                         number_or_unknown(cache.instances), bytes_text(cache.total_bytes));
+    }
+    b.add(cache.name, text, "topology.caches");
   }
   return b.done();
 }
@@ -254,7 +323,8 @@ void write_info_table(std::ostream& out, const PlatformReport& report, Style sty
                                       os_section(report),       virtualization_section(report),
                                       memory_section(report),   python_section(report)};
   if (!report.live)
-    out << "Replayed from " << report.sysroot << " (facts of the running machine left unknown)\n\n";
+    out << "Replayed from " << printable(report.sysroot)
+        << " (facts of the running machine left unknown)\n\n";
   for (std::size_t i = 0; i < sections.size(); ++i) {
     if (i > 0) out << '\n';
     write_section(out, sections[i], style);
