@@ -10,7 +10,7 @@ pairs are judged by Google Benchmark's U-test (tools/compare.py's calc_utest, De
 libbenchmark-tools) and by a Welch t-test, each on per-op times, "slower" meaning p < 0.05
 and a median change beyond the same threshold.
 
-Not a test: it takes about half an hour. Needs root and a writable cgroup cpu controller
+Not a test: 50 pairs of each condition take about half an hour on 2 CPUs. Needs root and a writable cgroup cpu controller
 for the quota. Prints a markdown table (docs/ci.md quotes it) and writes the raw verdicts.
 
 Usage: error_rates.py /path/to/conc-probe [--pairs 50] [--conditions aa-quiet,ab-quiet,...]
@@ -35,8 +35,9 @@ try:
 except ImportError:  # pragma: no cover
     ttest_ind = None
 
-MATRIX = ["--workload", "count", "--mode", "single,threads,process", "--workers", "1,2",
-          "--duration", "100ms", "--max-time", "2s", "--quiet"]
+# Two cells: one that a 1.2-CPU quota leaves alone (single) and one it slows (2 threads).
+MATRIX = ["--workload", "count", "--mode", "single,threads", "--workers", "2",
+          "--duration", "100ms", "--max-time", "1s", "--quiet"]
 THRESHOLD = 0.10
 ALPHA = 0.05
 CONDITIONS = ["aa-quiet", "ab-quiet", "aa-loaded", "ab-loaded"]

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <memory>
 
@@ -144,6 +145,23 @@ void run_repetition(WorkloadRun& run, std::size_t index, unsigned round) {
   cell.samples.push_back(std::move(sample));
 }
 
+/// The single cell's target time. Under a CPU quota a cell shorter than a few quota periods
+/// can finish inside one period's budget and never meet the quota (32 ms of two threads
+/// never exhausts 120 ms per 100 ms), so the target grows until the cell with the most
+/// workers the quota can run spans kMinQuotaPeriods periods.
+std::chrono::nanoseconds calibration_target(const BenchConfig& config,
+                                            const PlatformReport& platform) {
+  const auto quota = platform.cpu.cgroup_quota;
+  if (!quota || config.workers.empty()) return config.duration;
+  constexpr int kMinQuotaPeriods = 3;
+  constexpr auto kPeriod = std::chrono::milliseconds(100);  // the kernel's default period
+  const unsigned most = *std::max_element(config.workers.begin(), config.workers.end());
+  const auto parallel = std::max(1.0, std::min(static_cast<double>(most), std::ceil(*quota)));
+  const auto needed =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(kPeriod * kMinQuotaPeriods * parallel);
+  return std::max(config.duration, needed);
+}
+
 /// The quantity whose interval decides when a cell has enough repetitions.
 Summary precision_quantity(const CellResult& cell) {
   std::vector<double> values;
@@ -282,7 +300,8 @@ void run_workload(const BenchConfig& config, const std::string& name, BenchRepor
       prepare_cells(run, fixed->second);  // the baseline's work, so per-op figures compare
     } else {
       tell(observer, fmt::format("calibrating {}", name));
-      std::uint64_t total = engine::calibrate(*workload, params, config.duration);
+      std::uint64_t total =
+          engine::calibrate(*workload, params, calibration_target(config, report.platform));
       for (const unsigned workers : config.workers) total = std::max<std::uint64_t>(total, workers);
       total = engine::balanced_total(total, config.workers);
       prepare_cells(run, total);
