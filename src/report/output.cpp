@@ -59,11 +59,13 @@ int write_all(int fd, std::string_view content) {
 
 [[noreturn]] void fail_stdout(int error) {
   if (error == EPIPE) throw ClosedPipe();
-  throw Error(ExitCode::RunFailed, std::string("cannot write to stdout: ") + std::strerror(error));
+  throw Error(ExitCode::RunFailed,
+              std::string("cannot write to stdout: ") + std::generic_category().message(error));
 }
 
 [[noreturn]] void fail_write(const fs::path& path, int error) {
-  throw Error(ExitCode::RunFailed, "cannot write " + quoted(path) + ": " + std::strerror(error));
+  throw Error(ExitCode::RunFailed,
+              "cannot write " + quoted(path) + ": " + std::generic_category().message(error));
 }
 
 [[noreturn]] void refuse(const fs::path& path, const std::string& why) {
@@ -154,7 +156,7 @@ void check_writable(const fs::path& path) {
   check_replaceable(path, target);
   fs::path temp;
   const int fd = open_temporary(directory_of(target), temp);
-  if (fd < 0) refuse(path, std::strerror(errno));
+  if (fd < 0) refuse(path, std::generic_category().message(errno));
   ::close(fd);
   ::unlink(temp.c_str());
 }

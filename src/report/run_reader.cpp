@@ -17,6 +17,7 @@
 #include <set>
 #include <sstream>
 #include <streambuf>
+#include <system_error>
 #include <variant>
 
 #include "conc_probe/compare.hpp"
@@ -367,7 +368,8 @@ class LimitedFdBuffer final : public std::streambuf {
 int open_input(const std::filesystem::path& path, const std::string& name) {
   if (path == "-") return STDIN_FILENO;
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw UsageError("cannot read '" + name + "': " + std::strerror(errno));
+  if (fd < 0)
+    throw UsageError("cannot read '" + name + "': " + std::generic_category().message(errno));
   struct stat info {};
   if (::fstat(fd, &info) == 0) {
     const char* problem =
@@ -410,7 +412,8 @@ LoadedRun load_run(const std::filesystem::path& path) {
       if (buffer.exceeded())
         throw UsageError("'" + name + "' is too large to be a conc-probe result");
       if (buffer.error() != 0)
-        throw UsageError("cannot read '" + name + "': " + std::strerror(buffer.error()));
+        throw UsageError("cannot read '" + name +
+                         "': " + std::generic_category().message(buffer.error()));
       if (buffer.total() == 0) throw UsageError("'" + name + "' is empty");
     });
     close_input();

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <ctime>
 #include <stdexcept>
+#include <system_error>
 #include <utility>
 
 namespace conc_probe::workloads {
@@ -71,7 +72,7 @@ void FileDescriptor::reset(int fd) noexcept {
 }
 
 std::runtime_error system_failure(const std::string& what, int error) {
-  return std::runtime_error(what + ": " + std::strerror(error));
+  return std::runtime_error(what + ": " + std::generic_category().message(error));
 }
 
 }  // namespace conc_probe::workloads
