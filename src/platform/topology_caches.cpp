@@ -66,7 +66,9 @@ bool read_index_dirs(const SysRoot& root, unsigned cpu, Groups& groups, IndexRea
   bool any = false;
   for (const auto& name : root.list(cache_dir)) {
     if (name.rfind("index", 0) != 0) continue;
-    const std::string dir = cache_dir + "/" + name;
+    std::string dir = cache_dir;
+    dir += '/';
+    dir += name;
     // The same index of a CPU that shares it with one already read is the same cache: its
     // level, type and size are not read again (a quarter of the files on SMT4 POWER).
     const auto shared = read_shared(root, dir, reader);

@@ -202,6 +202,7 @@ void describe_kind(const Cpuinfo& info, CoreKind& kind) {
 CoreKind make_kind(const Cpuinfo& info, const std::vector<const CpuPlace*>& places) {
   CoreKind kind;
   std::vector<unsigned> cpus;
+  cpus.reserve(places.size());
   for (const CpuPlace* place : places) cpus.push_back(place->cpu);
   kind.cpus = CpuSet(std::move(cpus));
   kind.cores = count_distinct(places, [](const CpuPlace& p) { return std::optional(p.core_key); });
@@ -263,6 +264,7 @@ std::vector<CoreKind> make_kinds(const Cpuinfo& info, const std::vector<CpuPlace
 
 std::vector<const CpuPlace*> pointers(const std::vector<CpuPlace>& places) {
   std::vector<const CpuPlace*> out;
+  out.reserve(places.size());
   for (const CpuPlace& place : places) out.push_back(&place);
   return out;
 }
