@@ -7,8 +7,10 @@
 #include <vector>
 
 #include "conc_probe/config.hpp"
-#include "conc_probe/gil.hpp"
+#include "conc_probe/gil_types.hpp"
+#include "conc_probe/mode.hpp"
 #include "conc_probe/platform.hpp"
+#include "conc_probe/summary.hpp"
 
 /// Result types: Sample (one repetition of one cell) → Summary (statistics of a quantity)
 /// → CellResult (one cell) → BenchReport (the run). Plain data: no fmt, no JSON here.
@@ -53,6 +55,9 @@ struct Sample {
   std::uint64_t checksum = 0;
   /// Convoy cells: ops the CPU-bound workers finished beside the IO thread.
   std::uint64_t background_ops = 0;
+  /// Convoy cells: the CPU workers' ops per second alone (no IO thread), measured right
+  /// after this repetition under the same conditions; 0 when not measured.
+  double background_alone_ops_per_second = 0;
   std::vector<double> latency_seconds;  ///< per-op latencies (IO workloads), maybe sampled
   std::optional<GilMetrics> gil;
   /// The lock's timeline (bench --timeline/--trace, last repetition only); not in JSON.
@@ -61,37 +66,11 @@ struct Sample {
   SampleInterference interference;
 };
 
-/// Robust statistics of one quantity over repetitions (see docs/methodology.md).
-struct Summary {
-  std::size_t n = 0;
-  /// The coverage of [ci_low, ci_high] (0.95, or less when there are too few values).
-  double ci_level = 0;
-  double median = 0;
-  double mad = 0;  ///< median absolute deviation (unscaled)
-  double min = 0;
-  double max = 0;
-  double mean = 0;
-  double ci_low = 0;  ///< confidence interval of the median
-  double ci_high = 0;
-};
-
-/// A ratio with its confidence interval.
-struct Ratio {
-  double estimate = 0;
-  double ci_low = 0;
-  double ci_high = 0;
-};
-
 struct CellKey {
   std::string workload;
   Mode mode = Mode::Single;
   unsigned workers = 1;
   std::optional<std::chrono::nanoseconds> switch_interval;  ///< gil cells only
-};
-
-struct LatencySummary {
-  double p50 = 0, p95 = 0, p99 = 0, max = 0;  ///< seconds
-  std::size_t count = 0;
 };
 
 struct GilSummary {
@@ -149,8 +128,11 @@ struct CellResult {
   /// speedup is the IO throughput against the IO thread alone (the single cell).
   bool time_bounded = false;
   std::optional<double> background_ops_per_second;  ///< the CPU workers' `count` ops/s
-  /// One `count` thread alone, measured with the cell's workload (for comparison).
+  /// The same CPU workers alone (same mode and count, no IO thread), median ops/s of the
+  /// measurements beside each repetition.
   std::optional<double> background_alone_ops_per_second;
+  /// background / alone, with the interval from the two medians' intervals.
+  std::optional<Ratio> background_kept;
 };
 
 struct Finding {

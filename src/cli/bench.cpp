@@ -53,10 +53,10 @@ struct BenchOptions {
   std::string output;
   std::string seed = "1";
   std::string fault_signal = "0";
-  std::string baseline;           ///< compare the run with this earlier JSON run
-  std::string threshold = "10%";  ///< for --baseline
-  std::string trace;              ///< Chrome trace-event file of the gil cells
-  bool timeline = false;          ///< print the gil cells' timelines
+  std::string baseline;                  ///< compare the run with this earlier JSON run
+  std::optional<std::string> threshold;  ///< for --baseline (default 10%)
+  std::string trace;                     ///< Chrome trace-event file of the gil cells
+  bool timeline = false;                 ///< print the gil cells' timelines
   bool quiet = false;
 };
 
@@ -270,9 +270,24 @@ int exit_code(const BenchReport& report) {
 
 /// The earlier run given with --baseline, read before any work so a bad file costs nothing.
 std::optional<LoadedRun> load_baseline(const BenchOptions& options, CompareOptions& compare) {
-  if (options.baseline.empty()) return std::nullopt;
-  compare.threshold = units::parse_percentage(options.threshold, "--threshold");
+  if (options.baseline.empty()) {
+    if (options.threshold)
+      throw UsageError("--threshold applies to --baseline only (add --baseline FILE)");
+    return std::nullopt;
+  }
+  compare.threshold = units::parse_percentage(options.threshold.value_or("10%"), "--threshold");
   return load_run(options.baseline);
+}
+
+/// The -o and --trace files, checked before any work: writable, and not one file.
+void check_output_files(const BenchOptions& options) {
+  if (!options.output.empty()) check_writable(options.output);
+  if (!options.trace.empty()) check_writable(options.trace);
+  if (!options.output.empty() && !options.trace.empty() &&
+      same_target(options.output, options.trace)) {
+    throw UsageError("-o and --trace name the same file '" + options.trace +
+                     "' (the trace would overwrite the report)");
+  }
 }
 
 /// --baseline: the matrix must be the baseline's, checked before any work; the run then
@@ -314,12 +329,12 @@ void follow_baseline(const LoadedRun& baseline, const BenchOptions& options, Ben
 /// Compares the finished run with the baseline. The verdicts go to stdout after a table or
 /// markdown report, and to stderr when stdout carries JSON or CSV (to keep it parseable).
 bool regressed(const BenchReport& report, const LoadedRun& baseline, const CompareOptions& compare,
-               const BenchOptions& options, Format format) {
+               const BenchOptions& options, Format format, std::ostream& stdout_text) {
   const LoadedRun next = parse_run(render(report, Format::Json), "this run");
   const Comparison comparison = compare_runs(baseline, next, compare);
   const bool to_stdout =
       options.output.empty() && (format == Format::Table || format == Format::Markdown);
-  std::ostream& out = to_stdout ? std::cout : std::cerr;
+  std::ostream& out = to_stdout ? stdout_text : std::cerr;
   for (const auto& warning : comparison.warnings)
     std::cerr << "conc-probe: warning: " << warning << '\n';
   out << "\nCompared with " << options.baseline << ":\n";
@@ -329,11 +344,12 @@ bool regressed(const BenchReport& report, const LoadedRun& baseline, const Compa
 }
 
 /// --timeline after a table or markdown report on stdout (else on stderr); --trace to its file.
-void write_timelines(const BenchReport& report, const BenchOptions& options, Format format) {
+void write_timelines(const BenchReport& report, const BenchOptions& options, Format format,
+                     std::ostream& stdout_text) {
   if (options.timeline) {
     const bool to_stdout =
         options.output.empty() && (format == Format::Table || format == Format::Markdown);
-    std::ostream& out = to_stdout ? std::cout : std::cerr;
+    std::ostream& out = to_stdout ? stdout_text : std::cerr;
     if (format == Format::Markdown && to_stdout) out << "\n```";
     write_bench_timelines(out, report);
     if (format == Format::Markdown && to_stdout) out << "```\n";
@@ -351,8 +367,7 @@ void write_timelines(const BenchReport& report, const BenchOptions& options, For
 
 int run_bench_command(const BenchOptions& options) {
   const Format format = output_format(options);
-  if (!options.output.empty()) check_writable(options.output);
-  if (!options.trace.empty()) check_writable(options.trace);
+  check_output_files(options);
   CompareOptions compare;
   const std::optional<LoadedRun> baseline = load_baseline(options, compare);
   const PlatformReport platform = probe_platform(ProbeOptions{});
@@ -362,10 +377,10 @@ int run_bench_command(const BenchOptions& options) {
   const StopSignals signals;
   const BenchReport report = run_bench(config, sink.observer());
   if (sink.show_progress) std::cerr << "\r\x1b[K" << std::flush;
+  std::ostringstream stdout_text;
   if (options.output.empty()) {
-    write_bench(std::cout, report, format,
+    write_bench(stdout_text, report, format,
                 Style{format == Format::Table && color_allowed(STDOUT_FILENO)});
-    std::cout.flush();
   } else {
     sink.save(report);
     if (sink.write_error) throw Error(ExitCode::RunFailed, *sink.write_error);
@@ -373,11 +388,11 @@ int run_bench_command(const BenchOptions& options) {
       std::cerr << "conc-probe: wrote " << report.cells.size() << " cells to " << options.output
                 << '\n';
   }
-  write_timelines(report, options, format);
-  const int code = exit_code(report);
-  if (code == 0 && baseline && regressed(report, *baseline, compare, options, format)) {
-    return static_cast<int>(ExitCode::Regression);
-  }
+  write_timelines(report, options, format, stdout_text);
+  int code = exit_code(report);
+  if (code == 0 && baseline && regressed(report, *baseline, compare, options, format, stdout_text))
+    code = static_cast<int>(ExitCode::Regression);
+  write_stdout(stdout_text.str());
   return code;
 }
 
@@ -435,7 +450,8 @@ void add_options(CLI::App& command, BenchOptions& o) {
                   "process mode: fork or spawn (re-executes this binary)")
       ->capture_default_str();
   command.add_option("--cpus", o.cpus, "Restrict the whole run to these CPUs, e.g. 0 or 0-1")
-      ->type_name("LIST");
+      ->type_name("LIST")
+      ->check(non_empty());
   command
       .add_option("--io-latency", o.io_latency, "Blocking time of one IO op (sleep, net, mixed)")
       ->capture_default_str();
@@ -449,26 +465,30 @@ void add_options(CLI::App& command, BenchOptions& o) {
                   "mixed: share of an op spent blocked, e.g. 0.9 or 90%; sets the compute time "
                   "from --io-latency")
       ->type_name("FRACTION");
-  command.add_option(
-      "--format", o.format,
-      "table, json, markdown or csv (default: table; for -o by extension, else json)");
+  command
+      .add_option("--format", o.format,
+                  "table, json, markdown or csv (default: table; for -o by extension, else json)")
+      ->check(non_empty());
   command
       .add_option("-o,--output", o.output,
                   "Write the report to FILE (atomically, after every cell) instead of stdout")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->check(non_empty());
   command.add_flag("-q,--quiet", o.quiet, "No progress display and no note on stderr");
   command
       .add_option("--baseline", o.baseline,
                   "Compare with an earlier `--format json` run; exit 3 on a regression")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->check(non_empty());
   command.add_flag("--timeline", o.timeline,
                    "Show who held the gil cells' lock, who waited, who was in IO");
   command
       .add_option("--trace", o.trace,
                   "Write the gil cells' lock timeline as Chrome trace-event JSON (Perfetto)")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->check(non_empty());
   command.add_option("--threshold", o.threshold, "With --baseline: the change that counts")
-      ->capture_default_str();
+      ->default_str("10%");
   command.add_option("--seed", o.seed, "Seed of every pseudo-random choice")->capture_default_str();
   command
       .add_option("--fault-signal", o.fault_signal,

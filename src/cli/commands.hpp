@@ -17,6 +17,9 @@ Action add_compare_command(CLI::App& app);
 /// The hidden entry point of spawned worker processes.
 Action add_worker_command(CLI::App& app);
 
+/// A validator that refuses an empty value ("--output ''" is a mistake, not "not given").
+const CLI::Validator& non_empty();
+
 /// True when the stream is a terminal.
 bool is_terminal(int fd) noexcept;
 /// Colour is allowed: stdout is a terminal and NO_COLOR is unset or empty.

@@ -2,8 +2,8 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <system_error>
 
@@ -47,12 +47,12 @@ int run_info(const InfoOptions& options) {
   const bool counts_only = get && options.get.starts_with("cpu.");
   const PlatformReport report = counts_only ? probe_cpu_counts(probe) : probe_platform(probe);
   if (get) {
-    std::cout << info_get(report, options.get) << '\n';
+    write_stdout(info_get(report, options.get) + '\n');
     return 0;
   }
-  write_info(std::cout, report, format,
-             Style{format == Format::Table && color_allowed(STDOUT_FILENO)});
-  std::cout.flush();
+  std::ostringstream out;
+  write_info(out, report, format, Style{format == Format::Table && color_allowed(STDOUT_FILENO)});
+  write_stdout(out.str());
   return 0;
 }
 
@@ -66,7 +66,8 @@ Action add_info_command(CLI::App& app) {
                          "model, OS, memory and container: what this process can really use");
   command->group("Subcommands");
   command->add_option("--format", options->format, "Output format: table or json")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(non_empty());
   options->get_option = command->add_option(
       "--get", options->get,
       "Print one value by its JSON key, e.g. cpu.usable (an nproc that knows about containers)");
