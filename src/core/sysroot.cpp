@@ -38,14 +38,15 @@ fs::path SysRoot::path(std::string_view absolute) const { return under_root(root
 std::optional<std::string> SysRoot::read(std::string_view absolute) const {
   // Plain open/read: the probe reads a few hundred small files and a stream per file
   // costs more than the read itself. /proc and /sys files report size 0, so read until EOF.
-  // Only regular files are read (/proc and /sys files are regular too): opening a named
-  // pipe in a dump would wait forever for a writer, a device could be read without end.
-  // O_NONBLOCK makes the open itself return at once; it changes nothing for regular files.
+  // In a dump only regular files are read: opening a named pipe would wait forever for a
+  // writer, a device could be read without end. O_NONBLOCK makes the open itself return at
+  // once; it changes nothing for regular files. The live /proc and /sys are the kernel's
+  // own (regular) files, and skip the extra fstat.
   const int fd =
       ::open(under_root(root_, absolute).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) return std::nullopt;
   struct stat info {};
-  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+  if (!live_ && (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode))) {
     ::close(fd);
     return std::nullopt;
   }
@@ -58,6 +59,10 @@ std::optional<std::string> SysRoot::read(std::string_view absolute) const {
     if (n < 0) ok = false;
     if (n <= 0) break;
     content.append(buffer, static_cast<std::size_t>(n));
+    // A dumped file's size is its length (a live sysfs or procfs file's is not): a read
+    // that reaches it need not be followed by one that finds the end.
+    if (!live_ && info.st_size > 0 && content.size() == static_cast<std::size_t>(info.st_size))
+      break;
     if (content.size() > kMaxFileSize) {
       ok = false;
       break;

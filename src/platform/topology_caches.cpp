@@ -38,18 +38,54 @@ void add_instance(Groups& groups, unsigned level, std::string type,
     group.shared_unknown = true;
 }
 
-bool read_index_dirs(const SysRoot& root, unsigned cpu, Groups& groups) {
+/// What the reading of all CPUs' cache directories shares: the shared-CPU file that worked
+/// (list, else mask: old kernels have only the mask), and the caches already counted.
+struct IndexReader {
+  bool masks = false;          // shared_cpu_list was missing: go to shared_cpu_map first
+  std::set<std::string> seen;  // "index2|0-3": counted through another CPU of the set
+};
+
+std::optional<CpuSet> read_shared(const SysRoot& root, const std::string& dir,
+                                  IndexReader& reader) {
+  const std::string list = dir + "/shared_cpu_list";
+  const std::string mask = dir + "/shared_cpu_map";
+  if (!reader.masks) {
+    if (const auto text = root.read(list)) {
+      if (auto set = CpuSet::parse(*text)) return set;
+    } else {
+      reader.masks = true;  // no list: this kernel writes masks only
+    }
+  }
+  if (const auto text = root.read(mask)) return parse_cpu_mask(*text);
+  if (reader.masks) return read_cpu_set(root, list, mask);
+  return std::nullopt;
+}
+
+bool read_index_dirs(const SysRoot& root, unsigned cpu, Groups& groups, IndexReader& reader) {
   const std::string cache_dir = cpu_path(cpu, "/cache");
   bool any = false;
   for (const auto& name : root.list(cache_dir)) {
     if (name.rfind("index", 0) != 0) continue;
-    const std::string dir = cache_dir + "/" + name;
+    std::string dir = cache_dir;
+    dir += '/';
+    dir += name;
+    // The same index of a CPU that shares it with one already read is the same cache: its
+    // level, type and size are not read again (a quarter of the files on SMT4 POWER).
+    const auto shared = read_shared(root, dir, reader);
+    std::string seen_key;
+    if (shared && !shared->empty()) {
+      seen_key = name + "|" + shared->to_string();
+      if (reader.seen.contains(seen_key)) {
+        any = true;
+        continue;
+      }
+    }
     const auto level = text::parse_u64(root.read_line(dir + "/level").value_or(""));
     const auto type = root.read_line(dir + "/type");
     if (!level || *level > 9 || !type) continue;
     const auto size = parse_cache_size(root.read_line(dir + "/size").value_or(""));
-    add_instance(groups, static_cast<unsigned>(*level), *type, size,
-                 read_cpu_set(root, dir + "/shared_cpu_list", dir + "/shared_cpu_map"));
+    add_instance(groups, static_cast<unsigned>(*level), *type, size, shared);
+    if (!seen_key.empty()) reader.seen.insert(std::move(seen_key));
     any = true;
   }
   return any;
@@ -145,8 +181,9 @@ std::optional<std::uint64_t> parse_cache_size(std::string_view text) {
 std::vector<CacheInfo> probe_caches(const SysRoot& root, const CpuSet& online,
                                     const Cpuinfo& info) {
   Groups groups;
+  IndexReader reader;
   for (const unsigned cpu : online.cpus()) {
-    if (!read_index_dirs(root, cpu, groups)) read_sparc_files(root, cpu, groups);
+    if (!read_index_dirs(root, cpu, groups, reader)) read_sparc_files(root, cpu, groups);
   }
   add_cpuinfo_levels(info, groups);
   std::vector<CacheInfo> caches;

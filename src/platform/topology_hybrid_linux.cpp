@@ -34,13 +34,23 @@ std::string cache_signature(const SysRoot& root, unsigned cpu) {
   const std::string dir = cpu_path(cpu, "/cache");
   for (const auto& name : root.list(dir)) {
     if (!name.starts_with("index")) continue;
-    const auto level = root.read_line(dir + "/" + name + "/level");
+    std::string index = dir;
+    index += '/';
+    index += name;
+    const auto level = root.read_line(index + "/level");
     if (!level || *level == "3" || *level == "4") continue;
-    parts.insert(*level + ":" + root.read_line(dir + "/" + name + "/type").value_or("") + ":" +
-                 root.read_line(dir + "/" + name + "/size").value_or(""));
+    std::string part = *level;
+    part += ':';
+    part += root.read_line(index + "/type").value_or("");
+    part += ':';
+    part += root.read_line(index + "/size").value_or("");
+    parts.insert(std::move(part));
   }
   std::string out;
-  for (const auto& part : parts) out += part + " ";
+  for (const auto& part : parts) {
+    out += part;
+    out += ' ';
+  }
   return out;
 }
 

@@ -13,7 +13,6 @@ namespace conc_probe::platform {
 namespace {
 
 using topology::cpu_path;
-using topology::read_cpu_set;
 
 /// Where one online CPU sits. Cores and packages are identified by the set of CPUs they
 /// hold (core_cpus_list / package_cpus_list, or their older names), which stays correct
@@ -28,19 +27,53 @@ struct CpuPlace {
   std::string kind_key;
 };
 
-std::optional<std::string> set_key(const SysRoot& root, unsigned cpu, std::string_view list,
-                                   std::string_view old_list) {
-  const auto dir = cpu_path(cpu, "/topology/");
-  const auto mask_of = [](std::string_view name) {
-    return std::string(name.substr(0, name.size() - 5));  // "x_list" → "x"
-  };
-  auto set = read_cpu_set(root, dir + std::string(list), dir + mask_of(list));
-  if (!set && !old_list.empty()) {
-    set = read_cpu_set(root, dir + std::string(old_list), dir + mask_of(old_list));
+/// The first of several equivalent files (new name, old name; list, mask) that holds a CPU
+/// set. The file found for one CPU is tried first for the next (all CPUs run one kernel, so
+/// the others are not opened in vain); a kind of file missing on the first CPU is not looked
+/// for on the others (books and drawers exist on s390 only). A replay of a 256-CPU dump
+/// opened some two thousand missing files before.
+class SetFile {
+ public:
+  SetFile(std::vector<std::string> names, bool optional)
+      : names_(std::move(names)), optional_(optional) {}
+
+  /// The set as cpu-list text; nullopt when no file holds a non-empty, valid set.
+  std::optional<std::string> key(const SysRoot& root, unsigned cpu) {
+    if (absent_) return std::nullopt;
+    const std::string dir = cpu_path(cpu, "/topology/");
+    for (std::size_t n = 0; n < names_.size(); ++n) {
+      const std::size_t i = n == 0 ? preferred_ : (n <= preferred_ ? n - 1 : n);
+      const auto content = root.read(dir + names_[i]);
+      if (!content) continue;
+      const auto set = names_[i].ends_with("_list") ? CpuSet::parse(*content)
+                                                    : topology::parse_cpu_mask(*content);
+      if (!set) continue;
+      preferred_ = i;
+      first_ = false;
+      if (set->empty()) return std::nullopt;
+      return set->to_string();
+    }
+    if (first_ && optional_) absent_ = true;
+    first_ = false;
+    return std::nullopt;
   }
-  if (!set || set->empty()) return std::nullopt;
-  return set->to_string();
-}
+
+ private:
+  std::vector<std::string> names_;
+  std::size_t preferred_ = 0;
+  bool optional_;
+  bool first_ = true;
+  bool absent_ = false;
+};
+
+/// The topology files of one probe, shared by all its CPUs.
+struct SetFiles {
+  SetFile core{{"core_cpus_list", "core_cpus", "thread_siblings_list", "thread_siblings"}, false};
+  SetFile package{{"package_cpus_list", "package_cpus", "core_siblings_list", "core_siblings"},
+                  false};
+  SetFile book{{"book_siblings_list", "book_siblings"}, true};
+  SetFile drawer{{"drawer_siblings_list", "drawer_siblings"}, true};
+};
 
 std::optional<std::string> id_key(const SysRoot& root, const std::string& path) {
   const auto id = text::parse_i64(root.read_line(path).value_or(""));
@@ -48,17 +81,16 @@ std::optional<std::string> id_key(const SysRoot& root, const std::string& path) 
   return "#" + std::to_string(*id);
 }
 
-CpuPlace place_from_sysfs(const SysRoot& root, unsigned cpu) {
+CpuPlace place_from_sysfs(const SysRoot& root, unsigned cpu, SetFiles& files) {
   CpuPlace place;
   place.cpu = cpu;
-  place.core_key = set_key(root, cpu, "core_cpus_list", "thread_siblings_list")
-                       .value_or("cpu" + std::to_string(cpu));
-  place.package_key = set_key(root, cpu, "package_cpus_list", "core_siblings_list");
+  place.core_key = files.core.key(root, cpu).value_or("cpu" + std::to_string(cpu));
+  place.package_key = files.package.key(root, cpu);
   if (!place.package_key) {
     place.package_key = id_key(root, cpu_path(cpu, "/topology/physical_package_id"));
   }
-  place.book_key = set_key(root, cpu, "book_siblings_list", "");
-  place.drawer_key = set_key(root, cpu, "drawer_siblings_list", "");
+  place.book_key = files.book.key(root, cpu);
+  place.drawer_key = files.drawer.key(root, cpu);
   return place;
 }
 
@@ -122,10 +154,13 @@ std::vector<CpuPlace> place_cpus(const SysRoot& root, const CpuSet& online, cons
   const HybridSets hybrid = read_hybrid(root, online, info, kinds_source);
   report.sources["topology.core_kinds"] = kinds_source;
   std::vector<CpuPlace> places;
+  SetFiles files;
+  bool capacities = true;  // no cpu_capacity on the first CPU: none on the others
   for (const unsigned cpu : online.cpus()) {
-    CpuPlace place = sysfs ? place_from_sysfs(root, cpu) : place_from_cpuinfo(info, cpu);
-    const auto capacity =
-        text::parse_u64(root.read_line(cpu_path(cpu, "/cpu_capacity")).value_or(""));
+    CpuPlace place = sysfs ? place_from_sysfs(root, cpu, files) : place_from_cpuinfo(info, cpu);
+    const auto text = capacities ? root.read_line(cpu_path(cpu, "/cpu_capacity")) : std::nullopt;
+    if (places.empty() && !text) capacities = false;
+    const auto capacity = text::parse_u64(text.value_or(""));
     if (capacity && *capacity <= 1U << 20) place.capacity = static_cast<unsigned>(*capacity);
     place.kind_key = kind_key(info, hybrid, cpu);
     places.push_back(std::move(place));
@@ -167,6 +202,7 @@ void describe_kind(const Cpuinfo& info, CoreKind& kind) {
 CoreKind make_kind(const Cpuinfo& info, const std::vector<const CpuPlace*>& places) {
   CoreKind kind;
   std::vector<unsigned> cpus;
+  cpus.reserve(places.size());
   for (const CpuPlace* place : places) cpus.push_back(place->cpu);
   kind.cpus = CpuSet(std::move(cpus));
   kind.cores = count_distinct(places, [](const CpuPlace& p) { return std::optional(p.core_key); });
@@ -228,6 +264,7 @@ std::vector<CoreKind> make_kinds(const Cpuinfo& info, const std::vector<CpuPlace
 
 std::vector<const CpuPlace*> pointers(const std::vector<CpuPlace>& places) {
   std::vector<const CpuPlace*> out;
+  out.reserve(places.size());
   for (const CpuPlace& place : places) out.push_back(&place);
   return out;
 }

@@ -112,7 +112,7 @@ class Builder {
   Builder(const PlatformReport& report, std::string title)
       : report_(report), section_{std::move(title), {}} {}
 
-  Builder& add(std::string label, std::string value, const std::string& key = {}) {
+  Builder& add(const std::string& label, const std::string& value, const std::string& key = {}) {
     const auto it = report_.sources.find(key);
     section_.rows.push_back({printable(label), printable(value),
                              it == report_.sources.end() ? "" : printable(it->second)});

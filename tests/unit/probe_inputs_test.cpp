@@ -42,7 +42,7 @@ TEST_CASE("CpuSet: repeated and overlapping ranges are merged, memory bounded", 
   CHECK(CpuSet::parse("7,1-2,2,1")->to_string() == "1-2,7");
   // 64 KB of the widest range: expanded first, this asked for gigabytes.
   std::string text;
-  while (text.size() < 64 * 1024) text += "0-65536,";
+  while (text.size() < std::size_t{64} * 1024) text += "0-65536,";
   text += "0";
   const auto set = CpuSet::parse(text);
   REQUIRE(set.has_value());
@@ -189,7 +189,7 @@ TEST_CASE("probe: hybrid kinds from frequencies and caches, caches summed per in
   CHECK(l1d.instances == std::optional<unsigned>(6));
   CHECK(l1d.total_bytes == std::optional<std::uint64_t>(2 * 48 * 1024 + 4 * 32 * 1024));
   REQUIRE(l1d.sizes.size() == 2);
-  CHECK(l1d.sizes[0].size_bytes == 32 * 1024);
+  CHECK(l1d.sizes[0].size_bytes == std::uint64_t{32} * 1024);
   CHECK(l1d.sizes[0].instances == 4);
   CHECK(l1d.sizes[1].instances == 2);
   const auto& l2 = cache_named(report, "L2");
