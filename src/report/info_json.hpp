@@ -9,7 +9,7 @@
 namespace conc_probe::report {
 
 /// Version of the info JSON layout; bumped on any incompatible change.
-inline constexpr const char* kInfoSchemaVersion = "1.0";
+inline constexpr const char* kInfoSchemaVersion = "1.1";
 
 /// The whole report as JSON: `schema_version` first, sections in a fixed order, numbers as
 /// numbers, null for every unknown value. Never throws for any report content.

@@ -72,7 +72,7 @@ TEST_CASE("info --get: scalars bare, null as unknown, sources by whole key", "[i
   CHECK(conc_probe::info_get(r, "identity.model_name") == "unknown");
   CHECK(conc_probe::info_get(r, "virtualization.container_evidence.0") == "/.dockerenv exists");
   CHECK(conc_probe::info_get(r, "sources.cpu.online") == "/sys/devices/system/cpu/online");
-  CHECK(conc_probe::info_get(r, "schema_version") == "1.0");
+  CHECK(conc_probe::info_get(r, "schema_version") == "1.1");
 }
 
 TEST_CASE("info --get: unknown keys are usage errors with a suggestion", "[info]") {
