@@ -55,7 +55,7 @@ struct Sample {
   std::uint64_t background_ops = 0;
   std::vector<double> latency_seconds;  ///< per-op latencies (IO workloads), maybe sampled
   std::optional<GilMetrics> gil;
-  /// The lock's timeline (bench --timeline/--trace, last repetition only); not in JSON.
+  /// The lock's timeline (bench --timeline/--trace/--html, last repetition only).
   std::vector<GilEvent> gil_events;
   NoiseReading noise;
   SampleInterference interference;

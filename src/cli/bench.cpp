@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/visual_output.hpp"
 #include "conc_probe/compare.hpp"
 #include "conc_probe/engine.hpp"
 #include "conc_probe/error.hpp"
@@ -56,6 +57,8 @@ struct BenchOptions {
   std::string baseline;           ///< compare the run with this earlier JSON run
   std::string threshold = "10%";  ///< for --baseline
   std::string trace;              ///< Chrome trace-event file of the gil cells
+  std::string html;               ///< the HTML report, written after the run
+  std::string svg;                ///< the speed-up chart as SVG
   bool timeline = false;          ///< print the gil cells' timelines
   bool quiet = false;
 };
@@ -214,7 +217,7 @@ BenchConfig make_config(const BenchOptions& o, const PlatformReport& platform) {
   c.seed = *seed;
   c.fault_signal = static_cast<int>(units::parse_count(o.fault_signal, "--fault-signal", 0, 64));
   c.command_line = command_line();
-  c.record_timeline = o.timeline || !o.trace.empty();
+  c.record_timeline = o.timeline || !o.trace.empty() || !o.html.empty();
   return c;
 }
 
@@ -349,10 +352,28 @@ void write_timelines(const BenchReport& report, const BenchOptions& options, For
   }
 }
 
+/// --html and --svg, after the run (a run without a chart to draw says so on stderr).
+void write_pictures(const BenchReport& report, const BenchOptions& options) {
+  if (!options.html.empty()) {
+    save_html(options.html, report);
+    if (!options.quiet)
+      std::cerr << "conc-probe: wrote the HTML report to " << options.html << '\n';
+  }
+  if (!options.svg.empty()) {
+    try {
+      save_svg(options.svg, report, "speedup");
+    } catch (const UsageError& error) {
+      std::cerr << "conc-probe: warning: " << error.what() << '\n';
+    }
+  }
+}
+
 int run_bench_command(const BenchOptions& options) {
   const Format format = output_format(options);
   if (!options.output.empty()) check_writable(options.output);
   if (!options.trace.empty()) check_writable(options.trace);
+  for (const auto* file : {&options.html, &options.svg})
+    if (!file->empty()) check_writable(*file);
   CompareOptions compare;
   const std::optional<LoadedRun> baseline = load_baseline(options, compare);
   const PlatformReport platform = probe_platform(ProbeOptions{});
@@ -374,6 +395,7 @@ int run_bench_command(const BenchOptions& options) {
                 << '\n';
   }
   write_timelines(report, options, format);
+  write_pictures(report, options);
   const int code = exit_code(report);
   if (code == 0 && baseline && regressed(report, *baseline, compare, options, format)) {
     return static_cast<int>(ExitCode::Regression);
@@ -466,6 +488,12 @@ void add_options(CLI::App& command, BenchOptions& o) {
   command
       .add_option("--trace", o.trace,
                   "Write the gil cells' lock timeline as Chrome trace-event JSON (Perfetto)")
+      ->type_name("FILE");
+  command
+      .add_option("--html", o.html,
+                  "Also write a self-contained HTML report with charts (records gil timelines)")
+      ->type_name("FILE");
+  command.add_option("--svg", o.svg, "Also write the speed-up chart as an SVG file")
       ->type_name("FILE");
   command.add_option("--threshold", o.threshold, "With --baseline: the change that counts")
       ->capture_default_str();

@@ -14,6 +14,8 @@ Action add_info_command(CLI::App& app);
 Action add_bench_command(CLI::App& app);
 Action add_list_command(CLI::App& app);
 Action add_compare_command(CLI::App& app);
+Action add_report_command(CLI::App& app);
+Action add_show_command(CLI::App& app);
 /// The hidden entry point of spawned worker processes.
 Action add_worker_command(CLI::App& app);
 
