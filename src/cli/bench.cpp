@@ -331,8 +331,26 @@ bool regressed(const BenchReport& report, const LoadedRun& baseline, const Compa
   return comparison.has(Verdict::Slower);
 }
 
+/// True when a gil cell recorded its lock's timeline (there is something to show).
+bool has_timeline(const BenchReport& report) {
+  return std::any_of(report.cells.begin(), report.cells.end(), [](const CellResult& cell) {
+    return cell.key.mode == Mode::Gil &&
+           std::any_of(cell.samples.begin(), cell.samples.end(),
+                       [](const Sample& s) { return !s.gil_events.empty(); });
+  });
+}
+
 /// --timeline after a table or markdown report on stdout (else on stderr); --trace to its file.
+/// Without a gil cell's timeline, both say so on stderr and no trace file is written (trace
+/// viewers reject an empty one).
 void write_timelines(const BenchReport& report, const BenchOptions& options, Format format) {
+  if ((options.timeline || !options.trace.empty()) && !has_timeline(report)) {
+    std::cerr << "conc-probe: warning: no gil cell recorded a lock timeline (add --mode gil); "
+              << (options.trace.empty() ? "nothing to show"
+                                        : "no trace written to " + options.trace)
+              << '\n';
+    return;
+  }
   if (options.timeline) {
     const bool to_stdout =
         options.output.empty() && (format == Format::Table || format == Format::Markdown);

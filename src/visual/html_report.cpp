@@ -114,8 +114,12 @@ std::vector<std::pair<std::string, std::string>> machine_summary(const PlatformR
   }
   if (p.topology.logical_cpus) {
     std::string text = std::to_string(*p.topology.logical_cpus) + " logical";
-    if (p.topology.cores) text += fmt::format(", {} cores", *p.topology.cores);
-    if (p.topology.packages) text += fmt::format(", {} packages", *p.topology.packages);
+    if (p.topology.cores)
+      text += fmt::format(", {} core{}", *p.topology.cores, *p.topology.cores == 1 ? "" : "s");
+    if (p.topology.packages) {
+      text +=
+          fmt::format(", {} package{}", *p.topology.packages, *p.topology.packages == 1 ? "" : "s");
+    }
     rows.emplace_back("Topology", text);
   }
   if (p.cpu.cgroup_quota)

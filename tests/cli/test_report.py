@@ -106,6 +106,18 @@ def test_report_and_show(tmp, run_json):
     check(len(csv) == len(run_json["cells"]) + 1, f"show -f csv: {len(csv)} lines")
 
 
+def test_no_gil_cell(tmp):
+    """--timeline/--trace without a gil cell: a warning, and no (empty) trace file."""
+    result = run(["bench", "--mode", "single,threads", "--workload", "count", "--workers", "2",
+                  "--duration", "20ms", "--repetitions", "2", "--warmup", "0", "-q",
+                  "--timeline", "--trace", "none.json"], cwd=tmp)
+    check(result.returncode == 0, f"trace without gil: exit {result.returncode}")
+    check("no gil cell" in result.stderr and "none.json" in result.stderr,
+          f"trace without gil: stderr {result.stderr!r}")
+    check("Timeline of" not in result.stdout, "trace without gil: a timeline was printed")
+    check(not (tmp / "none.json").exists(), "trace without gil: a trace file was written")
+
+
 def find_chromium():
     for name in ("chromium", "chromium-browser", "google-chrome"):
         if shutil.which(name):
@@ -202,6 +214,7 @@ def main():
         tmp = Path(name)
         run_json = test_bench_writes_pictures(tmp)
         test_report_and_show(tmp, run_json)
+        test_no_gil_cell(tmp)
         browser = find_chromium()
         if browser is None:
             print("SKIP: no chromium to render the report", file=sys.stderr)
