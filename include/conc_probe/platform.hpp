@@ -45,13 +45,23 @@ struct CgroupInfo {
   std::optional<std::string> memory_limit_path;     ///< cgroup the memory minimum comes from
 };
 
+/// Instances of one cache level that have the same size.
+struct CacheSize {
+  std::uint64_t size_bytes = 0;
+  unsigned instances = 0;
+};
+
 /// One cache level/type, with the number of separate instances of it.
 struct CacheInfo {
   unsigned level = 0;
-  std::string type;                          ///< "Data", "Instruction", "Unified"
-  std::optional<std::uint64_t> size_bytes;   ///< size of one instance
-  std::optional<unsigned> instances;         ///< distinct shared_cpu_list values
-  std::optional<std::uint64_t> total_bytes;  ///< size_bytes * instances
+  std::string type;                         ///< "Data", "Instruction", "Unified"
+  std::optional<std::uint64_t> size_bytes;  ///< size of one instance (the first CPU's)
+  std::optional<unsigned> instances;        ///< distinct shared_cpu_list values
+  /// The sum of every instance's size (instances may differ in size on hybrid parts).
+  std::optional<std::uint64_t> total_bytes;
+  /// Instances by size, smallest size first (one entry when all are alike); empty when
+  /// the instances or their sizes are unknown.
+  std::vector<CacheSize> sizes;
   /// lscpu-style name: L1d, L1i, L2, L3 (L2d etc. for data-only upper levels).
   std::string name;
 };
@@ -84,6 +94,9 @@ struct Topology {
   std::optional<unsigned> logical_cpus;  ///< online logical CPUs
   std::vector<CoreKind> core_kinds;
   std::vector<NumaNode> numa_nodes;  ///< empty = unknown (no NUMA info)
+  /// false when a CPU is listed in more than one node (a kernel or firmware bug: the nodes
+  /// are still reported as the kernel lists them); nullopt without nodes.
+  std::optional<bool> numa_consistent;
   std::vector<CacheInfo> caches;
   std::optional<unsigned> books;    ///< s390
   std::optional<unsigned> drawers;  ///< s390
@@ -161,5 +174,10 @@ struct ProbeOptions {
 /// the kernel, uname, CPUID) are taken from the dump or left unknown, never from this
 /// machine.
 PlatformReport probe_platform(const ProbeOptions& options);
+
+/// Only the CPU count ladder (the `cpu` section, as probe_platform fills it): what
+/// `info --get cpu.*` needs, read from a few files instead of the whole machine. Every other
+/// section of the report stays unknown.
+PlatformReport probe_cpu_counts(const ProbeOptions& options);
 
 }  // namespace conc_probe

@@ -53,6 +53,9 @@ struct Sample {
   std::uint64_t checksum = 0;
   /// Convoy cells: ops the CPU-bound workers finished beside the IO thread.
   std::uint64_t background_ops = 0;
+  /// Convoy cells: the CPU workers' ops per second alone (no IO thread), measured right
+  /// after this repetition under the same conditions; 0 when not measured.
+  double background_alone_ops_per_second = 0;
   std::vector<double> latency_seconds;  ///< per-op latencies (IO workloads), maybe sampled
   std::optional<GilMetrics> gil;
   /// The lock's timeline (bench --timeline/--trace/--html, last repetition only).
@@ -149,8 +152,11 @@ struct CellResult {
   /// speedup is the IO throughput against the IO thread alone (the single cell).
   bool time_bounded = false;
   std::optional<double> background_ops_per_second;  ///< the CPU workers' `count` ops/s
-  /// One `count` thread alone, measured with the cell's workload (for comparison).
+  /// The same CPU workers alone (same mode and count, no IO thread), median ops/s of the
+  /// measurements beside each repetition.
   std::optional<double> background_alone_ops_per_second;
+  /// background / alone, with the interval from the two medians' intervals.
+  std::optional<Ratio> background_kept;
 };
 
 struct Finding {

@@ -23,7 +23,8 @@ class SysRoot {
   /// The path under the root for an absolute path such as "/proc/cpuinfo".
   [[nodiscard]] std::filesystem::path path(std::string_view absolute) const;
 
-  /// The whole file, or std::nullopt when it is missing or unreadable. Files larger than
+  /// The whole file, or std::nullopt when it is missing, unreadable or not a regular file
+  /// (a named pipe or device in a dump is never read). Files larger than
   /// kMaxFileSize are refused (nullopt) so a hostile input cannot exhaust memory.
   [[nodiscard]] std::optional<std::string> read(std::string_view absolute) const;
 

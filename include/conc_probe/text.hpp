@@ -11,7 +11,7 @@
 /// malformed text: they return std::nullopt (or an empty result) instead.
 namespace conc_probe::text {
 
-/// Removes leading and trailing ASCII white space.
+/// Removes leading and trailing ASCII white space and NUL bytes.
 std::string_view trim(std::string_view s) noexcept;
 
 /// Splits on one character; keeps empty fields.

@@ -403,7 +403,8 @@ int run_bench_command(const BenchOptions& options) {
   if (sink.show_progress) std::cerr << "\r\x1b[K" << std::flush;
   if (options.output.empty()) {
     write_bench(std::cout, report, format,
-                Style{format == Format::Table && color_allowed(STDOUT_FILENO)});
+                Style{format == Format::Table && color_allowed(STDOUT_FILENO),
+                      output_width(STDOUT_FILENO)});
     std::cout.flush();
   } else {
     sink.save(report);

@@ -23,5 +23,8 @@ Action add_worker_command(CLI::App& app);
 bool is_terminal(int fd) noexcept;
 /// Colour is allowed: stdout is a terminal and NO_COLOR is unset or empty.
 bool color_allowed(int fd) noexcept;
+/// Columns to fit text output on `fd` into: the terminal's width (TIOCGWINSZ), else the
+/// COLUMNS variable, else 0 (no limit: a pipe gets whole lines).
+unsigned output_width(int fd) noexcept;
 
 }  // namespace conc_probe::cli

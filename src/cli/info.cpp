@@ -20,10 +20,13 @@ struct InfoOptions {
   std::string format = "table";
   std::string get;
   std::string sysroot;
+  CLI::Option* get_option = nullptr;
+  CLI::Option* sysroot_option = nullptr;
 };
 
-SysRoot checked_sysroot(const std::string& dir) {
-  if (dir.empty()) return SysRoot{"/"};
+SysRoot checked_sysroot(const std::string& dir, bool given) {
+  if (!given) return SysRoot{"/"};
+  if (dir.empty()) throw UsageError("--sysroot needs a directory (an empty name is none)");
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
     throw UsageError("--sysroot '" + dir +
@@ -34,14 +37,22 @@ SysRoot checked_sysroot(const std::string& dir) {
 
 int run_info(const InfoOptions& options) {
   const Format format = parse_format(options.format, "table,json");
-  ProbeOptions probe{checked_sysroot(options.sysroot), std::nullopt};
-  const PlatformReport report = probe_platform(probe);
-  if (!options.get.empty()) {
+  const bool get = options.get_option->count() > 0;
+  if (get && options.get.empty())
+    throw UsageError("--get needs a key, e.g. 'cpu.usable' (keys are the JSON's dotted paths)");
+  ProbeOptions probe{checked_sysroot(options.sysroot, options.sysroot_option->count() > 0),
+                     std::nullopt};
+  // `--get cpu.…` is an nproc that knows about containers: it reads only the CPU lists and
+  // the cgroup, not the whole machine.
+  const bool counts_only = get && options.get.starts_with("cpu.");
+  const PlatformReport report = counts_only ? probe_cpu_counts(probe) : probe_platform(probe);
+  if (get) {
     std::cout << info_get(report, options.get) << '\n';
     return 0;
   }
-  write_info(std::cout, report, format,
-             Style{format == Format::Table && color_allowed(STDOUT_FILENO)});
+  write_info(
+      std::cout, report, format,
+      Style{format == Format::Table && color_allowed(STDOUT_FILENO), output_width(STDOUT_FILENO)});
   std::cout.flush();
   return 0;
 }
@@ -57,13 +68,14 @@ Action add_info_command(CLI::App& app) {
   command->group("Subcommands");
   command->add_option("--format", options->format, "Output format: table or json")
       ->capture_default_str();
-  command->add_option(
+  options->get_option = command->add_option(
       "--get", options->get,
       "Print one value by its JSON key, e.g. cpu.usable (an nproc that knows about containers)");
-  command
-      ->add_option("--sysroot", options->sysroot,
-                   "Read /proc and /sys below DIR instead of this machine (replays a dump)")
-      ->type_name("DIR");
+  options->sysroot_option =
+      command
+          ->add_option("--sysroot", options->sysroot,
+                       "Read /proc and /sys below DIR instead of this machine (replays a dump)")
+          ->type_name("DIR");
   command->footer(
       "The usable count rounds a fractional cgroup quota up (ceil), at least 1; see "
       "docs/cpu-count.md.");

@@ -60,7 +60,8 @@ int run_show(const ShowOptions& o) {
               << '\n';
   } else {
     write_bench(std::cout, report, format,
-                Style{format == Format::Table && color_allowed(STDOUT_FILENO)});
+                Style{format == Format::Table && color_allowed(STDOUT_FILENO),
+                      output_width(STDOUT_FILENO)});
   }
   std::cout.flush();
   if (!std::cout) throw Error(ExitCode::RunFailed, "cannot write to stdout");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <utility>
 
 #include "conc_probe/text.hpp"
 
@@ -13,18 +14,33 @@ CpuSet::CpuSet(std::vector<unsigned> cpus) : cpus_(std::move(cpus)) {
 }
 
 std::optional<CpuSet> CpuSet::parse(std::string_view text) {
+  // Ranges are merged before they are expanded, so the memory used is bounded by the
+  // number of distinct CPUs (at most kMaxCpu + 1), however often a list repeats a range.
   text = text::trim(text);
-  std::vector<unsigned> cpus;
   if (text.empty()) return CpuSet{};
+  std::vector<std::pair<unsigned, unsigned>> ranges;
   for (const auto field : text::split(text, ',')) {
     const auto dash = field.find('-');
     const auto first = text::parse_u64(field.substr(0, dash));
     const auto last =
         dash == std::string_view::npos ? first : text::parse_u64(field.substr(dash + 1));
     if (!first || !last || *first > *last || *last > kMaxCpu) return std::nullopt;
-    for (auto cpu = *first; cpu <= *last; ++cpu) cpus.push_back(static_cast<unsigned>(cpu));
+    ranges.emplace_back(static_cast<unsigned>(*first), static_cast<unsigned>(*last));
   }
-  return CpuSet{std::move(cpus)};
+  std::sort(ranges.begin(), ranges.end());
+  std::vector<unsigned> cpus;
+  unsigned next = 0;  // the lowest CPU not yet added
+  bool any = false;
+  for (const auto& [first, last] : ranges) {
+    const unsigned from = any ? std::max(first, next) : first;
+    if (any && last < next) continue;
+    for (unsigned cpu = from; cpu <= last; ++cpu) cpus.push_back(cpu);
+    next = last + 1;
+    any = true;
+  }
+  CpuSet set;
+  set.cpus_ = std::move(cpus);  // already sorted and unique
+  return set;
 }
 
 std::string CpuSet::to_string() const {

@@ -1,6 +1,7 @@
 #include "conc_probe/sysroot.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -37,8 +38,17 @@ fs::path SysRoot::path(std::string_view absolute) const { return under_root(root
 std::optional<std::string> SysRoot::read(std::string_view absolute) const {
   // Plain open/read: the probe reads a few hundred small files and a stream per file
   // costs more than the read itself. /proc and /sys files report size 0, so read until EOF.
-  const int fd = ::open(under_root(root_, absolute).c_str(), O_RDONLY | O_CLOEXEC);
+  // Only regular files are read (/proc and /sys files are regular too): opening a named
+  // pipe in a dump would wait forever for a writer, a device could be read without end.
+  // O_NONBLOCK makes the open itself return at once; it changes nothing for regular files.
+  const int fd =
+      ::open(under_root(root_, absolute).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) return std::nullopt;
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    ::close(fd);
+    return std::nullopt;
+  }
   std::string content;
   char buffer[8192];
   bool ok = true;

@@ -9,7 +9,9 @@
 namespace conc_probe::text {
 
 std::string_view trim(std::string_view s) noexcept {
-  constexpr std::string_view kSpace = " \t\n\r\f\v";
+  // NUL counts as space: some kernels (and dumps) end sysfs files with one, and such a file
+  // must parse like the clean one.
+  constexpr std::string_view kSpace{" \t\n\r\f\v\0", 7};
   const auto first = s.find_first_not_of(kSpace);
   if (first == std::string_view::npos) return {};
   const auto last = s.find_last_not_of(kSpace);

@@ -42,9 +42,6 @@ std::uint64_t calibrate(const Workload& workload, const WorkloadParams& params,
 /// of the speed-up. Returns `total` unchanged when the rounding would cost more.
 std::uint64_t balanced_total(std::uint64_t total, const std::vector<unsigned>& workers);
 
-/// Ops per second of one thread running the `count` workload alone for about `duration`.
-double count_ops_per_second(std::chrono::nanoseconds duration);
-
 /// Restricts this process (the calling thread, and every thread and child started later)
 /// to `cpus` for its lifetime, then restores the previous mask. No-op for nullopt. Throws
 /// UsageError when a CPU is outside the current affinity mask.

@@ -38,23 +38,6 @@ std::uint64_t calibrate(const Workload& workload, const WorkloadParams& params,
   return std::max<std::uint64_t>(1, static_cast<std::uint64_t>(target / per_op));
 }
 
-double count_ops_per_second(std::chrono::nanoseconds duration) {
-  WorkloadParams params;
-  params.name = "count";
-  const auto workload = make_workload(params);
-  const auto session = workload->open_worker(params, 0);
-  OpContext context;
-  const std::int64_t start = monotonic_ns();
-  const std::int64_t deadline = start + duration.count();
-  std::uint64_t ops = 0;
-  std::int64_t now = start;
-  while (now < deadline) {
-    (void)session->run_op(ops++, context);
-    now = monotonic_ns();
-  }
-  return static_cast<double>(ops) / (static_cast<double>(now - start) * 1e-9);
-}
-
 std::uint64_t balanced_total(std::uint64_t total, const std::vector<unsigned>& workers) {
   const std::uint64_t limit = total + total / 10;
   std::uint64_t multiple = 1;

@@ -9,6 +9,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -29,6 +33,14 @@ struct ConvoyState {
   std::atomic<bool> stop{false};
   std::atomic<std::uint64_t> cpu_ops{0};
   std::atomic<bool> failed{false};
+  std::mutex error_lock;
+  std::string error;  ///< the first worker failure
+
+  void fail(const std::string& why) {
+    const std::lock_guard<std::mutex> hold(error_lock);
+    if (error.empty()) error = why;
+    failed.store(true);
+  }
 };
 
 std::unique_ptr<OpContext> make_context(Gil* gil, unsigned index) {
@@ -42,19 +54,38 @@ void wait_start(ConvoyState& state) {
   state.start.wait(false);
 }
 
-/// A CPU-bound worker: `count` ops until the IO thread is done.
+/// A CPU-bound worker: `count` ops until the IO thread is done. An exception ends this
+/// worker and the cell (never std::terminate), and never leaves the launcher waiting.
 void cpu_worker(ConvoyState& state, Gil* gil, unsigned index, const Workload& cpu,
-                CpuUsage& usage) {
-  const auto context = make_context(gil, index);
-  const auto session = cpu.open_worker(WorkloadParams{}, index);
-  wait_start(state);
-  const CpuUsage before = thread_usage();
-  if (gil != nullptr) static_cast<GilThread&>(*context).enter();
-  std::uint64_t done = 0;
-  while (!state.stop.load(std::memory_order_relaxed)) (void)session->run_op(done++, *context);
-  if (gil != nullptr) static_cast<GilThread&>(*context).leave();
-  usage = thread_usage() - before;
-  state.cpu_ops.fetch_add(done);
+                CpuUsage& usage) noexcept {
+  bool ready = false;
+  try {
+    const auto context = make_context(gil, index);
+    const auto session = cpu.open_worker(WorkloadParams{}, index);
+    ready = true;
+    wait_start(state);
+    const CpuUsage before = thread_usage();
+    if (gil != nullptr) static_cast<GilThread&>(*context).enter();
+    std::uint64_t done = 0;
+    try {
+      while (!state.stop.load(std::memory_order_relaxed) && !stop_requested())
+        (void)session->run_op(done++, *context);
+    } catch (...) {
+      if (gil != nullptr) static_cast<GilThread&>(*context).leave();
+      throw;
+    }
+    if (gil != nullptr) static_cast<GilThread&>(*context).leave();
+    usage = thread_usage() - before;
+    state.cpu_ops.fetch_add(done);
+  } catch (...) {
+    state.fail("convoy CPU worker " + std::to_string(index) + ": " +
+               describe_exception(std::current_exception()));
+    state.stop.store(true);
+    if (!ready) {
+      state.ready.fetch_add(1);
+      state.ready.notify_all();
+    }
+  }
 }
 
 struct IoOutcome {
@@ -62,18 +93,29 @@ struct IoOutcome {
   std::int64_t start_ns = 0;
 };
 
-/// The IO thread: round trips until `duration` has passed, each timed.
+/// The IO thread: round trips until `duration` has passed, each timed; with `alone`, no
+/// round trips (the CPU workers' reference), only the wait, in 10 ms steps.
 void io_worker(ConvoyState& state, Gil* gil, unsigned index, const Workload& io,
-               const WorkloadParams& params, std::chrono::nanoseconds duration, IoOutcome& out) {
+               const WorkloadParams& params, std::chrono::nanoseconds duration, bool alone,
+               IoOutcome& out) {
+  bool ready = false;
   try {
     const auto context = make_context(gil, index);
     const auto session = io.open_worker(params, 0);
+    ready = true;
     wait_start(state);
     const CpuUsage before = thread_usage();
     out.start_ns = monotonic_ns();
     const std::int64_t deadline = out.start_ns + duration.count();
-    if (gil != nullptr) static_cast<GilThread&>(*context).enter();
-    for (std::int64_t now = out.start_ns; now < deadline && !stop_requested();) {
+    if (alone) {
+      while (monotonic_ns() < deadline && !stop_requested() && !state.failed.load()) {
+        std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(
+            std::chrono::milliseconds(10), std::chrono::nanoseconds(deadline - monotonic_ns())));
+      }
+    }
+    if (gil != nullptr && !alone) static_cast<GilThread&>(*context).enter();
+    for (std::int64_t now = out.start_ns; !alone && now < deadline && !stop_requested() &&
+                                          !state.failed.load(std::memory_order_relaxed);) {
       out.result.checksum += session->run_op(out.result.ops++, *context);
       const std::int64_t after = monotonic_ns();
       if (out.result.latencies.size() < kMaxConvoyLatencies) {
@@ -81,35 +123,37 @@ void io_worker(ConvoyState& state, Gil* gil, unsigned index, const Workload& io,
       }
       now = after;
     }
-    if (gil != nullptr) static_cast<GilThread&>(*context).leave();
+    if (gil != nullptr && !alone) static_cast<GilThread&>(*context).leave();
     out.result.usage = thread_usage() - before;
   } catch (...) {
     out.result.ok = false;
     out.result.error = "convoy IO thread: " + describe_exception(std::current_exception());
-    state.ready.fetch_add(1);  // never leave the launcher waiting
-    state.ready.notify_all();
+    if (!ready) {  // never leave the launcher waiting
+      state.ready.fetch_add(1);
+      state.ready.notify_all();
+    }
   }
   out.result.end_ns = monotonic_ns();
   state.stop.store(true);
 }
 
-/// CPU-bound worker processes counting into shared memory; killed when the IO thread is done.
+/// CPU-bound worker processes counting into shared memory; killed when the IO thread is
+/// done. Every child is reaped and the memory unmapped on every way out, a failed fork
+/// included; a child that dies before it is ready ends the wait at once.
 class CpuProcesses {
  public:
-  CpuProcesses(unsigned count, const Workload& cpu) {
+  CpuProcesses(unsigned count, const Workload& cpu, const ExecutionPlan& plan) {
     void* memory = ::mmap(nullptr, sizeof(Counters), PROT_READ | PROT_WRITE,
                           MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (memory == MAP_FAILED) throw std::runtime_error("convoy: cannot map shared memory");
     counters_ = new (memory) Counters{};
-    const pid_t parent = ::getpid();
-    for (unsigned i = 0; i < count; ++i) {
-      const pid_t pid = ::fork();
-      if (pid < 0) throw std::runtime_error("convoy: fork failed");
-      if (pid == 0) child(parent, cpu, i);
-      pids_.push_back(pid);
+    try {
+      launch(count, cpu, plan);
+    } catch (...) {
+      reap();
+      ::munmap(counters_, sizeof(Counters));
+      throw;
     }
-    while (counters_->ready.load() < count)
-      std::this_thread::sleep_for(std::chrono::microseconds(50));
   }
   ~CpuProcesses() {
     reap();
@@ -145,15 +189,57 @@ class CpuProcesses {
     std::atomic<std::uint64_t> ops{0};
   };
 
-  [[noreturn]] void child(pid_t parent, const Workload& cpu, unsigned index) {
-    if (!tie_to_parent(parent)) ::_exit(1);
-    OpContext context;
-    const auto session = cpu.open_worker(WorkloadParams{}, index);
-    counters_->ready.fetch_add(1);
-    while (!counters_->start.load()) std::this_thread::sleep_for(std::chrono::microseconds(20));
-    for (std::uint64_t i = 0;; ++i) {
-      (void)session->run_op(i, context);
-      counters_->ops.fetch_add(1, std::memory_order_relaxed);
+  void launch(unsigned count, const Workload& cpu, const ExecutionPlan& plan) {
+    const pid_t parent = ::getpid();
+    for (unsigned i = 0; i < count; ++i) {
+      const pid_t pid = ::fork();
+      if (pid < 0) throw std::runtime_error("convoy: fork failed: " + errno_text());
+      // Test-only fault: the worker dies before it says it is ready.
+      if (pid == 0) child(parent, cpu, i, plan.fault_worker == i + 1 ? plan.fault_signal : 0);
+      pids_.push_back(pid);
+    }
+    const std::int64_t deadline =
+        monotonic_ns() + std::chrono::nanoseconds(plan.ready_timeout).count();
+    while (counters_->ready.load() < count) {
+      for (std::size_t i = 0; i < pids_.size(); ++i) {
+        int status = 0;
+        if (::waitpid(pids_[i], &status, WNOHANG) == pids_[i]) {
+          pids_.erase(pids_.begin() + static_cast<std::ptrdiff_t>(i));
+          throw std::runtime_error("convoy CPU worker " + std::to_string(i + 1) +
+                                   " ended before it was ready (" + describe_status(status) + ")");
+        }
+      }
+      if (stop_requested()) throw std::runtime_error("interrupted");
+      if (monotonic_ns() > deadline)
+        throw std::runtime_error("convoy: the CPU workers were not ready in time");
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  }
+
+  static std::string errno_text() { return std::strerror(errno); }
+
+  static std::string describe_status(int status) {
+    if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
+    if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
+    return "status " + std::to_string(status);
+  }
+
+  /// The child's whole life: nothing unwinds back into the parent's stack frames.
+  [[noreturn]] void child(pid_t parent, const Workload& cpu, unsigned index,
+                          int fault_signal) noexcept {
+    try {
+      if (!tie_to_parent(parent)) ::_exit(1);
+      if (fault_signal != 0) ::raise(fault_signal);
+      OpContext context;
+      const auto session = cpu.open_worker(WorkloadParams{}, index);
+      counters_->ready.fetch_add(1);
+      while (!counters_->start.load()) std::this_thread::sleep_for(std::chrono::microseconds(20));
+      for (std::uint64_t i = 0;; ++i) {
+        (void)session->run_op(i, context);
+        counters_->ops.fetch_add(1, std::memory_order_relaxed);
+      }
+    } catch (...) {
+      ::_exit(2);
     }
   }
 
@@ -179,6 +265,14 @@ void wait_ready(ConvoyState& state, unsigned count) {
     state.ready.wait(seen);
 }
 
+Sample failed_sample(const ExecutionPlan& plan, const std::string& why) {
+  Sample sample;
+  sample.repetition = plan.repetition;
+  sample.ok = false;
+  sample.error = why;
+  return sample;
+}
+
 }  // namespace
 
 Sample run_convoy(const ExecutionPlan& plan, const Workload& io, const WorkloadParams& params,
@@ -192,17 +286,29 @@ Sample run_convoy(const ExecutionPlan& plan, const Workload& io, const WorkloadP
   IoOutcome outcome;
   const std::int64_t launch = monotonic_ns();
   std::optional<CpuProcesses> processes;
-  if (plan.mode == Mode::Process) processes.emplace(cpu_workers, *cpu);
+  try {
+    if (plan.mode == Mode::Process) processes.emplace(cpu_workers, *cpu, plan);
+  } catch (const std::exception& error) {
+    return failed_sample(plan, error.what());
+  }
   std::vector<CpuUsage> usages(cpu_workers + 1);
   std::vector<std::thread> threads;
   const unsigned cpu_threads = processes ? 0 : cpu_workers;
-  for (unsigned i = 0; i < cpu_threads; ++i) {
-    threads.emplace_back(cpu_worker, std::ref(state), gil.get(), i + 1, std::cref(*cpu),
-                         std::ref(usages[i + 1]));
+  try {
+    for (unsigned i = 0; i < cpu_threads; ++i) {
+      threads.emplace_back(cpu_worker, std::ref(state), gil.get(), i + 1, std::cref(*cpu),
+                           std::ref(usages[i + 1]));
+    }
+    threads.emplace_back(io_worker, std::ref(state), gil.get(), 0, std::cref(io), std::cref(params),
+                         duration, plan.convoy_alone, std::ref(outcome));
+  } catch (const std::exception& error) {  // a thread could not be started: stop the others
+    state.stop.store(true);
+    state.start.store(true);
+    state.start.notify_all();
+    for (auto& thread : threads) thread.join();
+    return failed_sample(plan, std::string("convoy: cannot start a thread: ") + error.what());
   }
-  threads.emplace_back(io_worker, std::ref(state), gil.get(), 0, std::cref(io), std::cref(params),
-                       duration, std::ref(outcome));
-  wait_ready(state, cpu_threads + 1);
+  wait_ready(state, static_cast<unsigned>(threads.size()));
   if (processes) processes->go();
   state.start.store(true);
   state.start.notify_all();
@@ -217,6 +323,10 @@ Sample run_convoy(const ExecutionPlan& plan, const Workload& io, const WorkloadP
   }
   Sample sample = to_sample(outcome, cpu_ops, usage, launch);
   sample.repetition = plan.repetition;
+  if (state.failed.load()) {
+    sample.ok = false;
+    sample.error = state.error;
+  }
   if (gil) {
     sample.gil = gil->metrics();
     if (plan.gil.record_events) sample.gil_events = gil->events();

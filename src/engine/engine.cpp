@@ -122,6 +122,19 @@ void run_repetition(WorkloadRun& run, std::size_t index, unsigned round) {
                       ? engine::run_convoy(plan, run.workload, run.params, run.config.duration)
                       : engine::make_executor(plan.mode)->run(plan, run.workload, run.params);
   const engine::NoiseMeasurement noise = meter.stop();
+  if (run.workload.info().convoy && plan.mode != Mode::Single && sample.ok && round >= warmup &&
+      !stop_requested()) {
+    // The CPU workers' reference: the same workers alone, right now, so both rates were
+    // measured under the same conditions.
+    ExecutionPlan alone = plan;
+    alone.convoy_alone = true;
+    alone.gil.record_events = false;
+    const Sample reference =
+        engine::run_convoy(alone, run.workload, run.params, run.config.duration);
+    if (reference.ok && reference.wall_seconds > 0)
+      sample.background_alone_ops_per_second =
+          static_cast<double>(reference.background_ops) / reference.wall_seconds;
+  }
   // A warm-up, or a repetition cut short by a stop request, is not a measurement.
   if (round < warmup || stop_requested()) return;
   sample.noise = noise.reading;
@@ -218,13 +231,9 @@ void prepare_cells(WorkloadRun& run, std::uint64_t total_ops) {
 }
 
 /// Convoy cells run for config.duration instead of a calibrated op count; the CPU workers'
-/// speed alone is measured once to compare theirs with.
+/// speed alone is measured beside each repetition (run_repetition).
 void prepare_convoy_cells(WorkloadRun& run) {
-  const double alone = engine::count_ops_per_second(std::chrono::milliseconds(100));
-  for (auto& cell : run.cells) {
-    cell.time_bounded = true;
-    cell.background_alone_ops_per_second = alone;
-  }
+  for (auto& cell : run.cells) cell.time_bounded = true;
   prepare_cells(run, 0);
   for (auto& plan : run.plans) plan.record_latency = true;
 }

@@ -33,6 +33,11 @@ struct ExecutionPlan {
   int fault_signal = 0;  ///< kill worker fault_worker with it after the start signal
   unsigned fault_worker = 0;
   MessageFault message_fault = MessageFault::None;  ///< worker fault_worker misbehaves
+  /// Convoy cells: run the CPU workers alone (no IO thread) for the duration, as the
+  /// reference their rate beside the IO thread is compared with.
+  bool convoy_alone = false;
+  /// Convoy cells: how long to wait for the CPU workers to be ready.
+  std::chrono::milliseconds ready_timeout = std::chrono::seconds(30);
 };
 
 /// Most latencies kept per sample; beyond it ops are sampled with a fixed stride.
@@ -64,7 +69,9 @@ class Executor {
 /// Runs one repetition of a convoy cell: the workload's ops on one IO thread for `duration`
 /// while plan.workers CPU-bound workers (none for single) run beside it, as threads, threads
 /// under the simulated lock, or processes. Sample.ops counts IO ops, Sample.background_ops
-/// the CPU workers' ops. Never throws for failures of the work.
+/// the CPU workers' ops. With plan.convoy_alone the IO thread does no ops: the sample is
+/// the CPU workers alone for `duration`. Never throws for failures of the work: a worker
+/// that cannot start, dies or throws makes the sample failed, and every child is reaped.
 Sample run_convoy(const ExecutionPlan& plan, const Workload& io, const WorkloadParams& params,
                   std::chrono::nanoseconds duration);
 

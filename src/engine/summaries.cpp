@@ -92,8 +92,18 @@ void check_time_bounded(CellResult& cell) {
   const auto rates = per_sample(cell, [](const Sample& s) {
     return safe_ratio(static_cast<double>(s.background_ops), s.wall_seconds);
   });
-  if (cell.key.mode != Mode::Single && !rates.empty())
-    cell.background_ops_per_second = stats::median(rates);
+  if (cell.key.mode == Mode::Single || rates.empty()) return;
+  cell.background_ops_per_second = stats::median(rates);
+  std::vector<double> alone;
+  for (const auto& sample : cell.samples) {
+    if (sample.ok && sample.background_alone_ops_per_second > 0)
+      alone.push_back(sample.background_alone_ops_per_second);
+  }
+  if (alone.empty()) return;
+  const Summary beside = stats::summarize(rates);
+  const Summary reference = stats::summarize(alone);
+  cell.background_alone_ops_per_second = reference.median;
+  cell.background_kept = stats::ratio_of_medians(beside, reference);
 }
 
 void summarize_cell(CellResult& cell, std::uint64_t expected_checksum, const CellResult* single) {

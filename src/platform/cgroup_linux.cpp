@@ -28,6 +28,9 @@ struct Mount {
   std::string mount_point;  ///< where it is mounted
   bool v2 = false;
   std::vector<std::string> options;  ///< super options (v1: the controllers)
+  /// The cpuset files lack their "cpuset." prefix ("cpus"): a v1 mount with the noprefix
+  /// option, or the legacy "cpuset" filesystem type.
+  bool noprefix = false;
 };
 
 /// A hierarchy resolved for one controller: the directory of the process's cgroup.
@@ -36,6 +39,7 @@ struct Hierarchy {
   std::string mount_point;
   std::string dir;          ///< leaf directory (absolute, under the sysroot)
   std::string cgroup_path;  ///< the cgroup path the leaf directory stands for
+  bool noprefix = false;
 };
 
 /// One level of the walk from the leaf up to the mount point.
@@ -69,6 +73,10 @@ std::vector<Membership> parse_proc_cgroup(std::string_view content) {
   return out;
 }
 
+bool contains(const std::vector<std::string>& words, std::string_view word) {
+  return std::find(words.begin(), words.end(), word) != words.end();
+}
+
 bool is_octal(char c) { return c >= '0' && c <= '7'; }
 
 /// mountinfo escapes space, tab, newline and backslash as \ooo octal.
@@ -87,27 +95,48 @@ std::string unescape_mount_field(std::string_view field) {
   return out;
 }
 
+/// A cgroup mount of filesystem `type`, or nullopt for any other filesystem.
+std::optional<Mount> make_mount(std::string_view type, std::string root, std::string mount_point,
+                                std::string_view options) {
+  Mount mount{std::move(root), std::move(mount_point), type == "cgroup2", split_words(options, ','),
+              false};
+  if (type == "cpuset") {
+    mount.options = {"cpuset"};  // the cpuset filesystem is a v1 cpuset hierarchy
+    mount.noprefix = true;
+  } else if (type == "cgroup") {
+    mount.noprefix = contains(mount.options, "noprefix");
+  } else if (type != "cgroup2") {
+    return std::nullopt;
+  }
+  return mount;
+}
+
 std::optional<Mount> parse_mount_line(std::string_view line) {
   const auto dash = line.find(" - ");
   if (dash == std::string_view::npos) return std::nullopt;
   const auto left = split_words(line.substr(0, dash), ' ');
   const auto right = split_words(line.substr(dash + 3), ' ');
   if (left.size() < 5 || right.size() < 3) return std::nullopt;
-  if (right[0] != "cgroup" && right[0] != "cgroup2") return std::nullopt;
-  return Mount{unescape_mount_field(left[3]), unescape_mount_field(left[4]), right[0] == "cgroup2",
-               split_words(right[2], ',')};
+  return make_mount(right[0], unescape_mount_field(left[3]), unescape_mount_field(left[4]),
+                    right[2]);
 }
 
-std::vector<Mount> parse_mountinfo(std::string_view content) {
+/// One line of /proc/mounts ("device mount_point type options 0 0"), the only mount table
+/// of kernels before 2.6.26 and of some dumps. It does not say which cgroup appears at the
+/// mount point; outside a container that is the root.
+std::optional<Mount> parse_mounts_line(std::string_view line) {
+  const auto fields = split_words(line, ' ');
+  if (fields.size() < 4) return std::nullopt;
+  return make_mount(fields[2], "/", unescape_mount_field(fields[1]), fields[3]);
+}
+
+std::vector<Mount> parse_mount_table(std::string_view content, bool mountinfo) {
   std::vector<Mount> out;
   for (const auto line : text::split(content, '\n')) {
-    if (auto mount = parse_mount_line(line)) out.push_back(std::move(*mount));
+    if (auto mount = mountinfo ? parse_mount_line(line) : parse_mounts_line(line))
+      out.push_back(std::move(*mount));
   }
   return out;
-}
-
-bool contains(const std::vector<std::string>& words, std::string_view word) {
-  return std::find(words.begin(), words.end(), word) != words.end();
 }
 
 std::string join_path(std::string_view base, std::string_view rest) {
@@ -123,7 +152,7 @@ std::string join_path(std::string_view base, std::string_view rest) {
 /// /proc/self/cgroup still names the host's path), the mount point itself is the process's
 /// cgroup, as the JVM and automaxprocs assume.
 Hierarchy resolve(const Mount& mount, const std::string& cgroup_path, int version) {
-  Hierarchy h{version, mount.mount_point, mount.mount_point, mount.root};
+  Hierarchy h{version, mount.mount_point, mount.mount_point, mount.root, mount.noprefix};
   if (mount.root == "/") {
     h.dir = join_path(mount.mount_point, cgroup_path);
     h.cgroup_path = cgroup_path;
@@ -242,9 +271,9 @@ void probe_quota(const SysRoot& root, const Hierarchy& h, PlatformReport& report
 /// The effective cpuset: the nearest level (from the leaf up) with a non-empty, valid list.
 /// The kernel's effective list already includes every ancestor's restriction.
 void probe_cpuset(const SysRoot& root, const Hierarchy& h, PlatformReport& report) {
-  const std::vector<std::string> files =
-      h.version == 2 ? std::vector<std::string>{"cpuset.cpus.effective"}
-                     : std::vector<std::string>{"cpuset.effective_cpus", "cpuset.cpus"};
+  std::vector<std::string> files{"cpuset.cpus.effective"};
+  if (h.version == 1 && h.noprefix) files = {"effective_cpus", "cpus"};
+  if (h.version == 1 && !h.noprefix) files = {"cpuset.effective_cpus", "cpuset.cpus"};
   for (const auto& level : levels(h)) {
     for (const auto& file : files) {
       const auto content = root.read(join_path(level.dir, file));
@@ -285,7 +314,8 @@ void probe_memory_limit(const SysRoot& root, const Hierarchy& h, PlatformReport&
 }
 
 void record_membership(const std::optional<Hierarchy>& cpu, const std::optional<Hierarchy>& memory,
-                       const std::vector<Mount>& mounts, PlatformReport& report) {
+                       const std::vector<Mount>& mounts, const std::string& tables,
+                       PlatformReport& report) {
   const auto& main = cpu ? cpu : memory;
   if (main) {
     report.cgroup.version = main->version;
@@ -293,22 +323,45 @@ void record_membership(const std::optional<Hierarchy>& cpu, const std::optional<
   } else if (!mounts.empty()) {
     report.cgroup.version = mounts.front().v2 ? 2 : 1;
   }
-  report.sources["cgroup.version"] = "/proc/self/cgroup, /proc/self/mountinfo";
-  report.sources["cgroup.path"] = "/proc/self/cgroup";
+  report.sources["cgroup.version"] = tables;
+  if (report.cgroup.path) report.sources["cgroup.path"] = "/proc/self/cgroup";
+}
+
+/// Without /proc/self/cgroup (kernels before 2.6.24, some dumps) the cpuset path is still
+/// in /proc/self/cpuset: the cpuset hierarchy alone can be found, v1 first, else cgroup2.
+std::optional<Hierarchy> cpuset_from_proc_cpuset(const SysRoot& root,
+                                                 const std::vector<Mount>& mounts) {
+  const auto line = root.read_line("/proc/self/cpuset");
+  if (!line || line->front() != '/') return std::nullopt;
+  if (auto v1 = find_v1({Membership{"1", {"cpuset"}, *line}}, mounts, "cpuset")) return v1;
+  return find_v2(root, {Membership{"0", {}, *line}}, mounts, "cpuset");
 }
 
 }  // namespace
 
 void probe_cgroup(const SysRoot& root, PlatformReport& report) {
   const auto cgroup_text = root.read("/proc/self/cgroup");
-  const auto mountinfo_text = root.read("/proc/self/mountinfo");
-  if (!cgroup_text || !mountinfo_text) return;
+  std::string tables = "/proc/self/mountinfo";
+  auto table_text = root.read(tables);
+  if (!table_text) {
+    tables = "/proc/mounts";
+    table_text = root.read(tables);
+  }
+  if (!table_text) return;
+  const auto mounts = parse_mount_table(*table_text, tables == "/proc/self/mountinfo");
+  if (!cgroup_text) {
+    const auto cpuset = cpuset_from_proc_cpuset(root, mounts);
+    if (!cpuset) return;
+    report.cgroup.version = cpuset->version;
+    report.sources["cgroup.version"] = tables + ", /proc/self/cpuset";
+    probe_cpuset(root, *cpuset, report);
+    return;
+  }
   const auto members = parse_proc_cgroup(*cgroup_text);
-  const auto mounts = parse_mountinfo(*mountinfo_text);
   const auto cpu = find_hierarchy(root, members, mounts, "cpu");
   const auto cpuset = find_hierarchy(root, members, mounts, "cpuset");
   const auto memory = find_hierarchy(root, members, mounts, "memory");
-  record_membership(cpu, memory, mounts, report);
+  record_membership(cpu, memory, mounts, "/proc/self/cgroup, " + tables, report);
   if (cpu) probe_quota(root, *cpu, report);
   if (cpuset) probe_cpuset(root, *cpuset, report);
   if (memory) probe_memory_limit(root, *memory, report);

@@ -13,6 +13,7 @@
 
 #include "conc_probe/text.hpp"
 #include "platform/probes.hpp"
+#include "platform/topology_sysfs.hpp"
 
 namespace conc_probe::platform {
 namespace {
@@ -120,6 +121,19 @@ void probe_cpu_lists(const SysRoot& root, PlatformReport& report) {
   report.cpu.possible = read_list(root, dir + "possible", report, "cpu.possible");
   report.cpu.present = read_list(root, dir + "present", report, "cpu.present");
   report.cpu.online = read_list(root, dir + "online", report, "cpu.online");
+  if (!report.cpu.online || !report.cpu.present) {
+    // Kernels before 2.6.2x have neither list: the cpuN directories are the CPUs the
+    // kernel knows, and a cpuN/online file holding 0 marks one offline.
+    auto dirs = topology::cpu_directories(root);
+    if (!dirs.all.empty() && !report.cpu.present) {
+      report.cpu.present = std::move(dirs.all);
+      report.sources["cpu.present"] = dir + "cpu* (directories)";
+    }
+    if (!dirs.online.empty() && !report.cpu.online) {
+      report.cpu.online = std::move(dirs.online);
+      report.sources["cpu.online"] = dir + "cpu*/online (0 = offline, missing = online)";
+    }
+  }
   derive_offline(root, report);
   probe_affinity(root, report);
 }

@@ -46,6 +46,11 @@ Cpuinfo Cpuinfo::parse(std::string_view text) {
   Cpuinfo info;
   std::optional<unsigned> current;
   for (const auto line : text::split(text, '\n')) info.add_line(line, current);
+  // Blocks in CPU order: a key keeps the value of the lowest CPU that has it.
+  for (const auto& [cpu, fields] : info.blocks_) {
+    for (const auto& [key, value] : fields) info.first_.try_emplace(key, value);
+  }
+  info.arch_ = info.detect_arch();
   return info;
 }
 
@@ -93,9 +98,7 @@ std::optional<std::string> Cpuinfo::get(unsigned cpu, std::string_view key) cons
 }
 
 std::optional<std::string> Cpuinfo::first(std::string_view key) const {
-  for (const auto& [cpu, fields] : blocks_) {
-    if (const auto it = fields.find(key); it != fields.end()) return it->second;
-  }
+  if (const auto it = first_.find(key); it != first_.end()) return it->second;
   if (const auto it = global_.find(key); it != global_.end()) return it->second;
   return std::nullopt;
 }
@@ -108,13 +111,15 @@ std::vector<unsigned> Cpuinfo::cpus() const {
 
 bool Cpuinfo::has(std::string_view key) const { return first(key).has_value(); }
 
-CpuinfoArch Cpuinfo::arch() const {
+CpuinfoArch Cpuinfo::detect_arch() const {
   if (has("CPU implementer")) return CpuinfoArch::Arm;
   const auto vendor = first("vendor_id");
   if ((vendor && vendor->starts_with("IBM/S390")) || has("# processors")) return CpuinfoArch::S390;
   if (has("uarch") || has("hart") || (has("mmu") && has("isa"))) return CpuinfoArch::RiscV;
   if (has("Model Name") && has("CPU Family")) return CpuinfoArch::LoongArch;
   if (has("ncpus probed") || has("cpucaps")) return CpuinfoArch::Sparc;
+  if (first("arch") == std::optional<std::string>("IA-64") || has("archrev"))
+    return CpuinfoArch::Ia64;
   if (has("vendor_id") || has("model name") || has("flags")) return CpuinfoArch::X86;
   if (has("cpu") && (has("revision") || has("timebase"))) return CpuinfoArch::PowerPc;
   return CpuinfoArch::Unknown;

@@ -71,6 +71,21 @@ void describe_arm(const Cpuinfo& info, unsigned cpu, CpuDescription& d) {
   }
 }
 
+// IA-64: "vendor", "family" (a number, or a name such as "Itanium 2" on old kernels),
+// "model", "revision", and "model name" on kernels from 2.6.2x.
+void describe_ia64(const Cpuinfo& info, unsigned cpu, CpuDescription& d) {
+  d.vendor = non_empty(info.get(cpu, "vendor"));
+  d.family = non_empty(info.get(cpu, "family"));
+  d.model = non_empty(info.get(cpu, "model"));
+  d.stepping = non_empty(info.get(cpu, "revision"));
+  d.model_name = non_empty(info.get(cpu, "model name"));
+  if (!d.model_name && d.family && !text::parse_u64(*d.family)) d.model_name = d.family;
+  if (d.model_name || d.family) {
+    d.kind_key =
+        d.model_name.value_or("") + "|" + d.family.value_or("") + "|" + d.model.value_or("");
+  }
+}
+
 std::optional<std::string> s390_machine_name(const std::optional<std::string>& type) {
   if (!type) return std::nullopt;
   for (const auto& m : kS390Machines) {
@@ -124,6 +139,9 @@ CpuDescription describe_cpu(const Cpuinfo& info, unsigned cpu) {
       break;
     case CpuinfoArch::Sparc:
       describe_named(info, cpu, "cpu", d);
+      break;
+    case CpuinfoArch::Ia64:
+      describe_ia64(info, cpu, d);
       break;
     case CpuinfoArch::Unknown:
       describe_named(info, cpu, "model name", d);

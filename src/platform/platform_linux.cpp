@@ -18,15 +18,28 @@ platform::Environment live_environment() {
   return env;
 }
 
+platform::Environment environment_of(const ProbeOptions& options, bool live) {
+  if (options.environment) return *options.environment;
+  return live ? live_environment() : platform::Environment{};
+}
+
 }  // namespace
+
+PlatformReport probe_cpu_counts(const ProbeOptions& options) {
+  PlatformReport report;
+  report.live = options.root.is_live();
+  report.sysroot = options.root.root().string();
+  platform::probe_cpu_lists(options.root, report);
+  platform::probe_cgroup(options.root, report);
+  platform::derive_usable(environment_of(options, report.live), report);
+  return report;
+}
 
 PlatformReport probe_platform(const ProbeOptions& options) {
   PlatformReport report;
   report.live = options.root.is_live();
   report.sysroot = options.root.root().string();
-  const platform::Environment env =
-      options.environment ? *options.environment
-                          : (report.live ? live_environment() : platform::Environment{});
+  const platform::Environment env = environment_of(options, report.live);
   platform::probe_cpu_lists(options.root, report);
   platform::probe_cgroup(options.root, report);
   platform::derive_usable(env, report);

@@ -3,8 +3,11 @@
 #if !defined(__linux__) && !defined(__APPLE__)
 
 #include <thread>
+#endif
 
 #include "conc_probe/platform.hpp"
+
+#if !defined(__linux__) && !defined(__APPLE__)
 #include "platform/probes.hpp"
 
 namespace conc_probe {
@@ -27,4 +30,13 @@ PlatformReport probe_platform(const ProbeOptions& options) {
 
 }  // namespace conc_probe
 
+#endif
+
+#if !defined(__linux__)
+namespace conc_probe {
+
+// Elsewhere the whole probe is cheap: the CPU counts are its first part.
+PlatformReport probe_cpu_counts(const ProbeOptions& options) { return probe_platform(options); }
+
+}  // namespace conc_probe
 #endif

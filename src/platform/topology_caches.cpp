@@ -13,8 +13,9 @@ namespace conc_probe::platform::topology {
 namespace {
 
 struct CacheGroup {
-  std::optional<std::uint64_t> size;
-  std::set<std::string> shared;  // distinct shared-CPU sets, as cpu-list text
+  std::optional<std::uint64_t> size;  // the first instance's size
+  // distinct shared-CPU sets (as cpu-list text) → that instance's size
+  std::map<std::string, std::optional<std::uint64_t>> shared;
   bool shared_unknown = false;
 };
 
@@ -32,7 +33,7 @@ void add_instance(Groups& groups, unsigned level, std::string type,
   CacheGroup& group = groups[{level, std::move(type)}];
   if (!group.size) group.size = size;
   if (shared && !shared->empty())
-    group.shared.insert(shared->to_string());
+    group.shared.emplace(shared->to_string(), size);
   else
     group.shared_unknown = true;
 }
@@ -105,10 +106,22 @@ CacheInfo to_cache_info(const GroupKey& key, const CacheGroup& group) {
   cache.name = cache_name(key.first, key.second);
   cache.size_bytes = group.size;
   if (!group.shared_unknown) cache.instances = static_cast<unsigned>(group.shared.size());
-  if (cache.size_bytes && cache.instances &&
-      *cache.size_bytes <= std::numeric_limits<std::uint64_t>::max() / *cache.instances) {
-    cache.total_bytes = *cache.size_bytes * *cache.instances;
+  if (!cache.instances) return cache;
+  // Instances of one level may differ in size (hybrid parts: 48 KiB L1d on P-cores, 32 KiB
+  // on E-cores): the total is the sum over the real instances.
+  std::map<std::uint64_t, unsigned> sizes;
+  std::uint64_t total = 0;
+  bool known = true;
+  for (const auto& [cpus, size] : group.shared) {
+    if (!size || *size > std::numeric_limits<std::uint64_t>::max() - total) {
+      known = false;
+      continue;
+    }
+    total += *size;
+    ++sizes[*size];
   }
+  for (const auto& [size, count] : sizes) cache.sizes.push_back({size, count});
+  if (known) cache.total_bytes = total;
   return cache;
 }
 

@@ -87,12 +87,22 @@ struct HybridSets {
   std::optional<CpuSet> efficiency;
 };
 
-HybridSets read_hybrid(const SysRoot& root) {
+HybridSets read_hybrid(const SysRoot& root, const CpuSet& online, const Cpuinfo& info,
+                       std::string& source) {
   HybridSets sets;
   if (const auto text = root.read("/sys/devices/cpu_core/cpus"))
     sets.performance = CpuSet::parse(*text);
   if (const auto text = root.read("/sys/devices/cpu_atom/cpus"))
     sets.efficiency = CpuSet::parse(*text);
+  if (sets.performance || sets.efficiency) {
+    source = "/proc/cpuinfo, /sys/devices/cpu_{core,atom}/cpus";
+  } else if (info.arch() == CpuinfoArch::X86) {
+    if (auto split = topology::hybrid_split(root, online)) {
+      sets.performance = std::move(split->performance);
+      sets.efficiency = std::move(split->efficiency);
+      source = "/proc/cpuinfo, " + split->source;
+    }
+  }
   return sets;
 }
 
@@ -104,11 +114,13 @@ std::string kind_key(const Cpuinfo& info, const HybridSets& hybrid, unsigned cpu
 
 std::vector<CpuPlace> place_cpus(const SysRoot& root, const CpuSet& online, const Cpuinfo& info,
                                  PlatformReport& report) {
+  std::string kinds_source = "/proc/cpuinfo";
   const bool sysfs = has_sysfs_topology(root, online);
   report.sources["topology.cores"] =
       sysfs ? "/sys/devices/system/cpu/cpu*/topology/{core_cpus,thread_siblings}_list"
             : "/proc/cpuinfo (physical id, core id)";
-  const HybridSets hybrid = read_hybrid(root);
+  const HybridSets hybrid = read_hybrid(root, online, info, kinds_source);
+  report.sources["topology.core_kinds"] = kinds_source;
   std::vector<CpuPlace> places;
   for (const unsigned cpu : online.cpus()) {
     CpuPlace place = sysfs ? place_from_sysfs(root, cpu) : place_from_cpuinfo(info, cpu);
@@ -171,16 +183,28 @@ CoreKind make_kind(const Cpuinfo& info, const std::vector<const CpuPlace*>& plac
   return kind;
 }
 
-// ARM big.LITTLE: the kinds with the lowest cpu_capacity are the efficiency cores.
-void label_by_capacity(std::vector<CoreKind>& kinds) {
-  std::set<unsigned> capacities;
-  for (const auto& kind : kinds) {
-    if (!kind.capacity || kind.label) return;
-    capacities.insert(*kind.capacity);
+// ARM big.LITTLE: the kinds with the lowest cpu_capacity are the efficiency cores. A kind's
+// capacity may vary from core to core (firmware scales it by each core's measured top
+// frequency): kinds are then ranked by their largest capacity.
+std::optional<unsigned> top_capacity(const std::vector<const CpuPlace*>& places) {
+  std::optional<unsigned> top;
+  for (const CpuPlace* place : places) {
+    if (!place->capacity) return std::nullopt;
+    top = std::max(top.value_or(0), *place->capacity);
   }
-  if (capacities.size() < 2) return;
-  for (auto& kind : kinds) {
-    kind.label = *kind.capacity == *capacities.begin() ? "efficiency" : "performance";
+  return top;
+}
+
+void label_by_capacity(std::vector<CoreKind>& kinds,
+                       const std::vector<std::optional<unsigned>>& capacities) {
+  std::set<unsigned> distinct;
+  for (std::size_t i = 0; i < kinds.size(); ++i) {
+    if (!capacities[i] || kinds[i].label) return;
+    distinct.insert(*capacities[i]);
+  }
+  if (distinct.size() < 2) return;
+  for (std::size_t i = 0; i < kinds.size(); ++i) {
+    kinds[i].label = *capacities[i] == *distinct.begin() ? "efficiency" : "performance";
   }
 }
 
@@ -193,8 +217,12 @@ std::vector<CoreKind> make_kinds(const Cpuinfo& info, const std::vector<CpuPlace
     members.push_back(&place);
   }
   std::vector<CoreKind> kinds;
-  for (const auto& key : order) kinds.push_back(make_kind(info, by_kind[key]));
-  label_by_capacity(kinds);
+  std::vector<std::optional<unsigned>> capacities;
+  for (const auto& key : order) {
+    kinds.push_back(make_kind(info, by_kind[key]));
+    capacities.push_back(top_capacity(by_kind[key]));
+  }
+  label_by_capacity(kinds, capacities);
   return kinds;
 }
 
@@ -230,13 +258,20 @@ void probe_topology(const SysRoot& root, const Cpuinfo& info, PlatformReport& re
     const auto places = place_cpus(root, online, info, report);
     fill_counts(places, topo, report);
     topo.core_kinds = make_kinds(info, places);
-    report.sources["topology.core_kinds"] = root.exists("/sys/devices/cpu_core/cpus")
-                                                ? "/proc/cpuinfo, /sys/devices/cpu_{core,atom}/cpus"
-                                                : "/proc/cpuinfo";
   }
   topo.numa_nodes = topology::probe_numa(root);
-  if (!topo.numa_nodes.empty())
+  if (!topo.numa_nodes.empty()) {
     report.sources["topology.numa_nodes"] = "/sys/devices/system/node/node*/cpulist";
+    std::size_t listed = 0;
+    std::vector<unsigned> all;
+    for (const auto& node : topo.numa_nodes) {
+      listed += node.cpus.size();
+      all.insert(all.end(), node.cpus.cpus().begin(), node.cpus.cpus().end());
+    }
+    topo.numa_consistent = CpuSet(std::move(all)).size() == listed;
+    report.sources["topology.numa_consistent"] =
+        "/sys/devices/system/node/node*/cpulist (a CPU in two nodes: inconsistent)";
+  }
   topo.caches = topology::probe_caches(root, online, info);
   if (!topo.caches.empty())
     report.sources["topology.caches"] = "/sys/devices/system/cpu/cpu*/cache/index*";

@@ -31,18 +31,6 @@ std::optional<unsigned> numbered_entry(std::string_view name, std::string_view p
   return static_cast<unsigned>(*n);
 }
 
-std::optional<CpuSet> cpus_from_directories(const SysRoot& root) {
-  std::vector<unsigned> cpus;
-  for (const auto& name : root.list(kCpuDir)) {
-    const auto cpu = numbered_entry(name, "cpu");
-    if (!cpu) continue;
-    // cpu0 often has no "online" file: it cannot be taken offline, so it is online.
-    if (root.read_line(cpu_path(*cpu, "/online")).value_or("1") != "0") cpus.push_back(*cpu);
-  }
-  if (cpus.empty()) return std::nullopt;
-  return CpuSet(std::move(cpus));
-}
-
 std::optional<std::uint64_t> node_memory(const SysRoot& root, const std::string& dir) {
   const auto meminfo = root.read(dir + "/meminfo");
   if (!meminfo) return std::nullopt;
@@ -62,6 +50,20 @@ std::optional<std::uint64_t> node_memory(const SysRoot& root, const std::string&
 
 std::string cpu_path(unsigned cpu, std::string_view leaf) {
   return std::string(kCpuDir) + "/cpu" + std::to_string(cpu) + std::string(leaf);
+}
+
+CpuDirectories cpu_directories(const SysRoot& root) {
+  std::vector<unsigned> all;
+  std::vector<unsigned> online;
+  for (const auto& name : root.list(kCpuDir)) {
+    const auto cpu = numbered_entry(name, "cpu");
+    if (!cpu) continue;
+    all.push_back(*cpu);
+    // cpu0 often has no "online" file: it cannot be taken offline, so it is online.
+    const auto state = root.read(cpu_path(*cpu, "/online"));
+    if (!state || text::trim(*state) != "0") online.push_back(*cpu);
+  }
+  return {CpuSet(std::move(all)), CpuSet(std::move(online))};
 }
 
 std::optional<CpuSet> parse_cpu_mask(std::string_view text) {
@@ -107,9 +109,9 @@ CpuSet online_cpus(const SysRoot& root, const PlatformReport& report, const Cpui
       return *set;
     }
   }
-  if (auto set = cpus_from_directories(root)) {
+  if (auto dirs = cpu_directories(root); !dirs.online.empty()) {
     source = std::string(kCpuDir) + "/cpu*/online";
-    return *set;
+    return dirs.online;
   }
   source = "/proc/cpuinfo";
   return CpuSet(info.cpus());

@@ -16,6 +16,15 @@ namespace conc_probe::platform::topology {
 /// "/sys/devices/system/cpu/cpuN" followed by `leaf` ("/topology/core_id", ...).
 std::string cpu_path(unsigned cpu, std::string_view leaf = {});
 
+/// The cpuN directories of /sys/devices/system/cpu (the CPUs the kernel knows), and those
+/// whose cpuN/online file is not 0 (a CPU without the file cannot go offline): the online
+/// list of kernels too old to have /sys/devices/system/cpu/online.
+struct CpuDirectories {
+  CpuSet all;
+  CpuSet online;
+};
+CpuDirectories cpu_directories(const SysRoot& root);
+
 /// Parses the kernel's hexadecimal CPU mask ("00000000,0000000f": 32-bit words, most
 /// significant first). nullopt on anything but hex digits, commas and white space, or when
 /// a bit above CpuSet::kMaxCpu is set.
@@ -40,6 +49,19 @@ std::vector<NumaNode> probe_numa(const SysRoot& root);
 /// cpuN/cache/index*, else SPARC's cpuN/l*_size files; levels only /proc/cpuinfo knows
 /// (s390 "cacheN :" lines) are added with unknown instances.
 std::vector<CacheInfo> probe_caches(const SysRoot& root, const CpuSet& online, const Cpuinfo& info);
+
+/// The performance and efficiency CPUs of a hybrid x86 part.
+struct HybridSplit {
+  CpuSet performance;
+  CpuSet efficiency;
+  std::string source;
+};
+
+/// P-cores and E-cores of a hybrid x86 part whose kernel lists no /sys/devices/cpu_core and
+/// cpu_atom: live, CPUID leaf 0x1A per CPU; else the CPUs grouped by base frequency and
+/// private cache sizes, when the groups' frequencies differ by at least 10% (the fastest
+/// group is the performance kind). nullopt when nothing shows two kinds.
+std::optional<HybridSplit> hybrid_split(const SysRoot& root, const CpuSet& cpus);
 
 /// Parses a sysfs cache size ("32K", "6144K", "2M", "1048576") into bytes.
 std::optional<std::uint64_t> parse_cache_size(std::string_view text);

@@ -70,11 +70,11 @@ std::vector<std::string> cell_marks(const CellResult& cell) {
   if (!cell.interference.throttling.empty())
     marks.push_back("QUOTA: " + cell.interference.throttling);
   for (const auto& note : cell.interference.notes) marks.push_back("note: " + note);
-  if (cell.background_ops_per_second && cell.background_alone_ops_per_second &&
-      cell.key.workers > 0 && *cell.background_alone_ops_per_second > 0) {
-    const double each =
-        *cell.background_ops_per_second / cell.key.workers / *cell.background_alone_ops_per_second;
-    marks.push_back("CPU workers " + fixed(each, 2) + "x alone");
+  if (cell.background_kept) {
+    const Ratio& kept = *cell.background_kept;
+    marks.push_back("CPU workers " + fixed(kept.estimate * 100, 0) + "% [" +
+                    fixed(kept.ci_low * 100, 0) + ", " + fixed(kept.ci_high * 100, 0) +
+                    "] of their rate alone");
   }
   return marks;
 }

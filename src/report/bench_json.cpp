@@ -142,6 +142,7 @@ Json sample_json(const Sample& s) {
          {"ops", s.ops},
          {"checksum", checksum(s.checksum)},
          {"background_ops", s.background_ops},
+         {"background_alone_ops_per_second", number(s.background_alone_ops_per_second)},
          {"latency_seconds", numbers(s.latency_seconds)},
          {"gil", gil_metrics_json(s.gil)},
          {"noise", Json{{"other_cpu_fraction", optional_number(s.noise.other_cpu_fraction)},
@@ -215,6 +216,7 @@ Json cell_json(const CellResult& c) {
       {"time_bounded", c.time_bounded},
       {"background_ops_per_second", optional_number(c.background_ops_per_second)},
       {"background_alone_ops_per_second", optional_number(c.background_alone_ops_per_second)},
+      {"background_kept", speedup_json(c.background_kept)},
       {"samples", samples}};
 }
 

@@ -146,6 +146,7 @@ Sample sample(const Json& j) {
   s.ops = whole<std::uint64_t>(j, "ops");
   s.checksum = checksum(j, "checksum");
   s.background_ops = whole<std::uint64_t>(j, "background_ops");
+  s.background_alone_ops_per_second = num(j, "background_alone_ops_per_second");
   s.latency_seconds = numbers(j, "latency_seconds");
   if (const auto it = j.find("gil"); it != j.end()) s.gil = gil_metrics(*it);
   s.gil_events = gil_events(j);
@@ -246,6 +247,7 @@ CellResult cell(const Json& j) {
   c.time_bounded = flag(j, "time_bounded");
   c.background_ops_per_second = opt_num(j, "background_ops_per_second");
   c.background_alone_ops_per_second = opt_num(j, "background_alone_ops_per_second");
+  c.background_kept = ratio(value_or_null(j, "background_kept"));
   read_interference(member(j, "interference"), c.interference);
   if (const auto it = j.find("samples"); it != j.end() && it->is_array())
     for (const auto& s : *it) c.samples.push_back(sample(s));

@@ -69,12 +69,16 @@ Json core_kind_json(const CoreKind& k) {
 }
 
 Json cache_json(const CacheInfo& c) {
+  Json sizes = Json::array();
+  for (const auto& size : c.sizes)
+    sizes.push_back(Json{{"size_bytes", size.size_bytes}, {"instances", size.instances}});
   return Json{{"name", c.name},
               {"level", c.level},
               {"type", c.type},
               {"size_bytes", value(c.size_bytes)},
               {"instances", value(c.instances)},
-              {"total_bytes", value(c.total_bytes)}};
+              {"total_bytes", value(c.total_bytes)},
+              {"sizes", sizes}};
 }
 
 Json topology_json(const Topology& t) {
@@ -93,6 +97,7 @@ Json topology_json(const Topology& t) {
               {"logical_cpus", value(t.logical_cpus)},
               {"core_kinds", kinds},
               {"numa_nodes", nodes},
+              {"numa_consistent", value(t.numa_consistent)},
               {"caches", caches},
               {"books", value(t.books)},
               {"drawers", value(t.drawers)}};

@@ -47,10 +47,19 @@ const Json* find_key(const Json& root, std::string_view key) {
   return node;
 }
 
-std::string scalar_text(const Json& node) {
-  if (node.is_null()) return "unknown";
+/// Keys whose null means "there is none" (no quota, no limit, no cpuset), not "unknown".
+bool null_means_none(std::string_view key) {
+  constexpr std::string_view kNoneKeys[] = {"cpu.cgroup_quota",          "cpu.cgroup_quota_path",
+                                            "cpu.cgroup_cpuset",         "cpu.cgroup_cpuset_count",
+                                            "cgroup.memory_limit_bytes", "cgroup.memory_limit_path",
+                                            "memory.cgroup_limit_bytes"};
+  return std::find(std::begin(kNoneKeys), std::end(kNoneKeys), key) != std::end(kNoneKeys);
+}
+
+std::string scalar_text(const Json& node, std::string_view key) {
+  if (node.is_null()) return null_means_none(key) ? "none" : "unknown";
   if (node.is_string()) return node.get<std::string>();
-  return node.dump();
+  return node.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 }  // namespace
@@ -58,7 +67,10 @@ std::string scalar_text(const Json& node) {
 void write_info(std::ostream& out, const PlatformReport& report, Format format, Style style) {
   switch (format) {
     case Format::Json:
-      out << report::info_to_json(report).dump(2) << '\n';
+      // Bytes that are not UTF-8 (a Latin-1 os-release, a sysroot path) become U+FFFD:
+      // the output is valid JSON whatever the files hold.
+      out << report::info_to_json(report).dump(2, ' ', false, Json::error_handler_t::replace)
+          << '\n';
       return;
     case Format::Table:
       report::write_info_table(out, report, style);
@@ -72,7 +84,8 @@ void write_info(std::ostream& out, const PlatformReport& report, Format format, 
 
 std::string info_get(const PlatformReport& report, std::string_view key) {
   const Json json = report::info_to_json(report);
-  if (const Json* node = find_key(json, key)) return scalar_text(*node);
+  if (key.empty()) throw UsageError("--get needs a key, e.g. 'cpu.usable'");
+  if (const Json* node = find_key(json, key)) return scalar_text(*node, key);
   std::vector<std::string> keys;
   collect_keys(json, "", keys);
   std::string message = "unknown key '" + std::string(key) + "'";

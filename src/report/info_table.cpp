@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "report/width.hpp"
+
 namespace conc_probe::report {
 namespace {
 
@@ -26,6 +28,60 @@ struct Section {
   std::string title;
   std::vector<Row> rows;
 };
+
+/// Length of the valid UTF-8 sequence at the start of `s` (a printable character from
+/// U+00A0 on), 0 when it is not one.
+std::size_t utf8_length(std::string_view s) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char lead = byte(0);
+  std::size_t length = 0;
+  std::uint32_t code = 0;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+    code = lead & 0x1FU;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    code = lead & 0x0FU;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    code = lead & 0x07U;
+  } else {
+    return 0;
+  }
+  if (s.size() < length) return 0;
+  for (std::size_t i = 1; i < length; ++i) {
+    if ((byte(i) & 0xC0U) != 0x80U) return 0;
+    code = (code << 6) | (byte(i) & 0x3FU);
+  }
+  const std::uint32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (code < smallest[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF) ||
+      code < 0xA0) {
+    return 0;  // overlong, beyond Unicode, a surrogate, or a C1 control character
+  }
+  return length;
+}
+
+/// `text` safe for a terminal: control characters and bytes that are not UTF-8 (a Latin-1
+/// os-release, a strange file name in a dump) are shown as \xNN.
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7F) {
+      out += text[i++];
+      continue;
+    }
+    if (const std::size_t length = c >= 0x80 ? utf8_length(text.substr(i)) : 0; length > 0) {
+      out.append(text.substr(i, length));
+      i += length;
+      continue;
+    }
+    out += fmt::format("\\x{:02x}", c);
+    ++i;
+  }
+  return out;
+}
 
 std::string text_or_unknown(const std::optional<std::string>& v) { return v ? *v : kUnknown; }
 
@@ -60,8 +116,8 @@ class Builder {
 
   Builder& add(std::string label, std::string value, const std::string& key = {}) {
     const auto it = report_.sources.find(key);
-    section_.rows.push_back(
-        {std::move(label), std::move(value), it == report_.sources.end() ? "" : it->second});
+    section_.rows.push_back({printable(label), printable(value),
+                             it == report_.sources.end() ? "" : printable(it->second)});
     return *this;
   }
   Section done() { return std::move(section_); }
@@ -157,11 +213,26 @@ Section topology_section(const PlatformReport& r) {
             "topology.numa_nodes");
     }
   }
+  if (t.numa_consistent == std::optional<bool>(false)) {
+    b.add("NUMA CPUs",
+          "some CPUs are listed in more than one node: the kernel's NUMA lists are "
+          "inconsistent (shown as the kernel gives them)",
+          "topology.numa_consistent");
+  }
   for (const auto& cache : t.caches) {
-    b.add(cache.name,
-          fmt::format("{} x {} = {}", bytes_text(cache.size_bytes),
-                      number_or_unknown(cache.instances), bytes_text(cache.total_bytes)),
-          "topology.caches");
+    std::string text;
+    if (cache.sizes.size() > 1) {
+      // Instances of different sizes: "6 x 48 KiB + 8 x 32 KiB = 544 KiB".
+      for (auto it = cache.sizes.rbegin(); it != cache.sizes.rend(); ++it) {
+        if (!text.empty()) text += " + ";
+        text += fmt::format("{} x {}", it->instances, bytes_text(it->size_bytes));
+      }
+      text += " = " + bytes_text(cache.total_bytes);
+    } else {
+      text = fmt::format("{} x {} = {}", bytes_text(cache.size_bytes),
+                         number_or_unknown(cache.instances), bytes_text(cache.total_bytes));
+    }
+    b.add(cache.name, text, "topology.caches");
   }
   return b.done();
 }
@@ -225,22 +296,65 @@ Section python_section(const PlatformReport& r) {
   return b.done();
 }
 
+/// "[source]" or, in colour, the source dimmed.
+std::string source_text(const std::string& source, const Style& style) {
+  return style.color ? fmt::format("\033[2m{}\033[0m", source) : "[" + source + "]";
+}
+
+/// One row within style.width columns: the value wrapped in its column, the source wrapped
+/// beside it, or on the lines below when too little room is left beside it.
+void write_fitted_row(std::ostream& out, const Row& row, std::size_t label_width,
+                      std::size_t value_width, const Style& style) {
+  const std::size_t width = style.width;
+  const std::size_t value_at = 2 + label_width + 2;
+  const std::size_t value_room = std::max<std::size_t>(10, width > value_at ? width - value_at : 0);
+  const auto values = wrap_text(row.value, std::min(value_width, value_room));
+  const std::size_t used = std::min(value_width, value_room);
+  const std::size_t source_at = value_at + used + 2;
+  constexpr std::size_t kMinSource = 24;
+  const bool beside = !row.source.empty() && width >= source_at + kMinSource;
+  std::vector<std::string> sources;
+  const std::size_t below_at = std::min<std::size_t>(value_at, 6);
+  if (!row.source.empty()) {
+    const std::string shown = style.color ? row.source : "[" + row.source + "]";
+    sources =
+        wrap_text(shown, beside ? width - source_at : std::max<std::size_t>(10, width - below_at));
+    if (style.color)
+      for (auto& line : sources) line = source_text(line, style);
+  }
+  const std::size_t lines = beside ? std::max(values.size(), sources.size()) : values.size();
+  for (std::size_t i = 0; i < lines; ++i) {
+    std::string line = fmt::format("  {:<{}}  ", i == 0 ? row.label : "", label_width);
+    const std::string value = i < values.size() ? values[i] : "";
+    line += value;
+    if (beside && i < sources.size()) {
+      line += std::string(used - std::min(used, display_width(value)) + 2, ' ');
+      line += sources[i];
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out << line << '\n';
+  }
+  if (!beside)
+    for (const auto& source : sources) out << std::string(below_at, ' ') << source << '\n';
+}
+
 void write_section(std::ostream& out, const Section& section, const Style& style) {
   std::size_t label_width = 0;
   std::size_t value_width = 0;
   for (const auto& row : section.rows) {
     label_width = std::max(label_width, row.label.size());
-    value_width = std::max(value_width, row.value.size());
+    value_width = std::max(value_width, display_width(row.value));
   }
   value_width = std::min<std::size_t>(value_width, 40);
   out << (style.color ? "\033[1m" : "") << section.title << (style.color ? "\033[0m" : "") << '\n';
   for (const auto& row : section.rows) {
+    if (style.width > 0) {
+      write_fitted_row(out, row, label_width, value_width, style);
+      continue;
+    }
     std::string line =
         fmt::format("  {:<{}}  {:<{}}", row.label, label_width, row.value, value_width);
-    if (!row.source.empty()) {
-      line +=
-          style.color ? fmt::format("  \033[2m{}\033[0m", row.source) : "  [" + row.source + "]";
-    }
+    if (!row.source.empty()) line += "  " + source_text(row.source, style);
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out << line << '\n';
   }
@@ -254,7 +368,8 @@ void write_info_table(std::ostream& out, const PlatformReport& report, Style sty
                                       os_section(report),       virtualization_section(report),
                                       memory_section(report),   python_section(report)};
   if (!report.live)
-    out << "Replayed from " << report.sysroot << " (facts of the running machine left unknown)\n\n";
+    out << "Replayed from " << printable(report.sysroot)
+        << " (facts of the running machine left unknown)\n\n";
   for (std::size_t i = 0; i < sections.size(); ++i) {
     if (i > 0) out << '\n';
     write_section(out, sections[i], style);

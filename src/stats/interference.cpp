@@ -16,11 +16,11 @@ namespace {
 /// workers spent waiting for a CPU after a wake-up, a share of their time.
 constexpr double kWaitingDemand = 0.5;
 /// Fewer quota periods per repetition than this cannot show a quota's effect reliably.
-constexpr std::uint64_t kMinQuotaPeriods = 5;
+constexpr std::uint64_t kMinQuotaPeriods = 3;
 /// /proc/stat counts in 10 ms ticks: shorter repetitions than 20 ticks measure coarsely.
 constexpr double kMinTickedSeconds = 0.2;
 
-std::string cpus_text(double cpus) { return fmt::format("{:.1f}", cpus); }
+std::string cpus_text(double cpus) { return fmt::format("{:.2g}", cpus); }
 
 }  // namespace
 

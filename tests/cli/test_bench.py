@@ -85,8 +85,9 @@ def test_short_run_matches_schema():
 
 
 # Measured as well: interference (its marks and notes follow the machine's load), the run
-# delay (null only where the kernel keeps none).
-MEASURED_TEXT = {"start_time", "checksum", "expected_checksum", "text", "busy", "interference",
+# delay (null only where the kernel keeps none), and the /proc/stat noise (null when a
+# repetition is shorter than one clock tick).
+MEASURED_TEXT = {"start_time", "checksum", "expected_checksum", "text", "busy", "interference", "noise",
                  "wait_seconds"}
 
 
@@ -101,6 +102,21 @@ def normalised(document):
     if isinstance(document, float) or (isinstance(document, int) and not isinstance(document, bool)):
         return 0
     return document
+
+
+def first_difference(a, b, path=""):
+    """Where two normalised documents first differ, for the failure message."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(set(a) | set(b)):
+            if a.get(key) != b.get(key):
+                return first_difference(a.get(key), b.get(key), f"{path}/{key}")
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return f"{path}: {len(a)} vs {len(b)} items"
+        for i, (x, y) in enumerate(zip(a, b)):
+            if x != y:
+                return first_difference(x, y, f"{path}/{i}")
+    return f"{path}: {a!r} vs {b!r}"
 
 
 def run_on_pty(args):
@@ -134,7 +150,8 @@ def test_json_same_on_pipe_and_terminal():
         # Which findings appear depends on the measurements (a noise finding only when the
         # machine was busy); the rest of the document must match key for key.
         doc["findings"] = [f for f in doc["findings"] if f["topic"] not in ("noise",)]
-    check(normalised(piped_doc) == normalised(tty_doc), "JSON differs between a pipe and a terminal")
+    a, b = normalised(piped_doc), normalised(tty_doc)
+    check(a == b, "JSON differs between a pipe and a terminal: " + first_difference(a, b))
 
 
 def expect_usage_error(args, needle, what):

@@ -83,45 +83,6 @@ TEST_CASE("Engine: the op total is split evenly when that costs little", "[engin
         (1ULL << 62));  // lcm beyond the limit
 }
 
-namespace {
-
-conc_probe::CellResult cpu_cell(Mode mode, unsigned workers, std::optional<double> speedup) {
-  conc_probe::CellResult cell;
-  cell.key.workload = "count";
-  cell.key.mode = mode;
-  cell.key.workers = workers;
-  cell.kind = conc_probe::WorkloadKind::Cpu;
-  if (speedup) cell.speedup = conc_probe::Ratio{*speedup, *speedup, *speedup};
-  return cell;
-}
-
-}  // namespace
-
-TEST_CASE("Engine: CPU findings speak of the worker count that fits the CPUs", "[engine]") {
-  conc_probe::BenchReport report;
-  report.config.cpus = conc_probe::CpuSet({0, 1});
-  report.cells = {cpu_cell(Mode::Single, 1, std::nullopt), cpu_cell(Mode::Threads, 2, 1.9),
-                  cpu_cell(Mode::Threads, 8, 1.7), cpu_cell(Mode::Process, 2, 1.95),
-                  cpu_cell(Mode::Process, 8, 1.8)};
-  auto findings = conc_probe::engine::make_findings(report);
-  REQUIRE_FALSE(findings.empty());
-  INFO(findings.front().text);
-  CHECK(findings.front().text.starts_with(
-      "CPU-bound (count, 2 workers): process 1.9x, threads 1.9x"));
-  CHECK(findings.front().text.find("Note") == std::string::npos);
-
-  // A speed-up no two CPUs can give is called out, not passed on as a result.
-  report.cells[3] = cpu_cell(Mode::Process, 2, 2.7);
-  findings = conc_probe::engine::make_findings(report);
-  INFO(findings.front().text);
-  CHECK(findings.front().text.find("2.7x is more than 2 CPUs can give") != std::string::npos);
-
-  // Without a cell that fits, the largest count is used.
-  report.cells = {cpu_cell(Mode::Single, 1, std::nullopt), cpu_cell(Mode::Threads, 8, 1.7)};
-  findings = conc_probe::engine::make_findings(report);
-  CHECK(findings.front().text.starts_with("CPU-bound (count, 8 workers)"));
-}
-
 TEST_CASE("Engine: invalid configurations are usage errors", "[engine]") {
   BenchConfig config = small_config("count");
   config.workers = {0};

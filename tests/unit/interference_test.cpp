@@ -94,7 +94,7 @@ TEST_CASE("Interference: the cell's mark says how much, only beyond the threshol
   CHECK(stats::summarize_interference(calm).mark.empty());  // one loaded repetition of three
   const std::vector<Sample> busy{sample_with(loaded), sample_with(loaded), sample_with(quiet)};
   const auto marked = stats::summarize_interference(busy);
-  CHECK(marked.mark == "others took 0.4 of the 2.0 CPUs this cell needed");
+  CHECK(marked.mark == "others took 0.4 of the 2 CPUs this cell needed");
   SampleInterference sleepy{0.08, 0.1, 0.008, true, 0, 0, 0, "run delay"};
   const std::vector<Sample> io{sample_with(sleepy), sample_with(sleepy)};
   CHECK(stats::summarize_interference(io).mark ==

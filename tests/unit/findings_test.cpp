@@ -1,0 +1,157 @@
+// Every finding rule fed crafted reports, the contradictory cases included; texts asserted.
+#include <string>
+#include <vector>
+
+#include "engine/bench_parts.hpp"
+#include "support/catch.hpp"
+
+using namespace conc_probe;
+
+namespace {
+
+CellResult cell(const std::string& workload, Mode mode, unsigned workers, Ratio speedup,
+                WorkloadKind kind = WorkloadKind::Cpu) {
+  CellResult c;
+  c.key.workload = workload;
+  c.key.mode = mode;
+  c.key.workers = workers;
+  c.kind = kind;
+  if (mode != Mode::Single) c.speedup = speedup;
+  c.cores_used.n = 6;
+  c.cores_used.median = mode == Mode::Single ? 0.99 : workers;
+  return c;
+}
+
+CellResult single(const std::string& workload, WorkloadKind kind = WorkloadKind::Cpu) {
+  return cell(workload, Mode::Single, 1, {}, kind);
+}
+
+BenchReport on_cpus(unsigned cpus, std::vector<CellResult> cells) {
+  BenchReport report;
+  report.platform.cpu.usable_fraction = cpus;
+  report.cells = std::move(cells);
+  return report;
+}
+
+std::string finding(const BenchReport& report, const std::string& topic) {
+  for (const auto& f : engine::make_findings(report)) {
+    if (f.topic == topic) return f.text;
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("Findings: quote intervals and recommend processes only when measured", "[findings]") {
+  auto report = on_cpus(2, {single("count"), cell("count", Mode::Process, 2, {1.95, 1.9, 2.0}),
+                            cell("count", Mode::Threads, 2, {1.9, 1.8, 2.0}),
+                            cell("count", Mode::Gil, 2, {0.97, 0.94, 0.99})});
+  CHECK(finding(report, "cpu") ==
+        "CPU-bound (count, 2 workers): process 1.9\xC3\x97 [1.9, 2], threads 1.9\xC3\x97 [1.8, 2], "
+        "gil 0.97\xC3\x97 [0.94, 0.99] -> with a GIL, use processes for CPU work.");
+  report.cells.erase(report.cells.begin() + 1);  // no process cell
+  const std::string text = finding(report, "cpu");
+  CHECK(text.find("use processes") == std::string::npos);
+  CHECK(text.find("add --mode process to measure processes") != std::string::npos);
+}
+
+TEST_CASE("Findings: a busy or starved cell gets no verdict", "[findings]") {
+  // Others left the cells about one CPU: cores used 0.95 everywhere, speed-ups near 1.
+  auto loaded = on_cpus(2, {single("count"), cell("count", Mode::Threads, 2, {1.02, 0.9, 1.1}),
+                            cell("count", Mode::Gil, 2, {0.98, 0.9, 1.05})});
+  for (auto& c : loaded.cells) {
+    c.busy = true;
+    c.cores_used.median = 0.95;
+  }
+  const std::string busy = finding(loaded, "cpu");
+  CHECK(busy.find("no mode ran faster") == std::string::npos);
+  CHECK(
+      busy.find("cannot conclude: others took CPU that the single, threads, gil cell(s) needed") !=
+      std::string::npos);
+  for (auto& c : loaded.cells) c.busy = false;
+  // Unmarked, the threads cell still got less than half the CPUs it could use.
+  CHECK(finding(loaded, "cpu")
+            .find("cannot conclude: threads\xC3\x97"
+                  "2 got 0.95 CPUs of the 2 "
+                  "it could use") != std::string::npos);
+  loaded.cells[0].cores_used.median = 0.6;
+  CHECK(finding(loaded, "cpu").find("cannot conclude: the single cell got 0.60 of a CPU") !=
+        std::string::npos);
+  CHECK(finding(loaded, "noise").empty());
+  loaded.cells[1].busy = true;
+  CHECK(finding(loaded, "noise").starts_with("Others took CPU that 1 of 3 cells needed"));
+}
+
+TEST_CASE("Findings: overlapping intervals say so", "[findings]") {
+  const auto report =
+      on_cpus(2, {single("count"), cell("count", Mode::Threads, 2, {1.4, 1.1, 1.7})});
+  CHECK(finding(report, "cpu").find("cannot conclude: an interval straddles 1.3") !=
+        std::string::npos);
+}
+
+TEST_CASE("Findings: no speed-up on a quiet machine with CPUs to give is said as such",
+          "[findings]") {
+  const auto report =
+      on_cpus(2, {single("count"), cell("count", Mode::Threads, 2, {1.0, 0.98, 1.02})});
+  CHECK(finding(report, "cpu")
+            .ends_with("no mode ran faster than one thread, although 2 CPUs were usable and no "
+                       "cell was marked "
+                       "busy."));
+}
+
+TEST_CASE("Findings: IO through threads and through the lock", "[findings]") {
+  const auto io = WorkloadKind::Io;
+  auto report =
+      on_cpus(2, {single("sleep", io), cell("sleep", Mode::Threads, 8, {7.8, 7.6, 7.9}, io),
+                  cell("sleep", Mode::Gil, 8, {7.7, 7.5, 7.9}, io)});
+  CHECK(finding(report, "io").ends_with("waits overlap: for IO, threads work even with a GIL."));
+  report.cells[2].speedup = Ratio{2.0, 1.8, 2.2};
+  CHECK(finding(report, "io")
+            .ends_with("the lock's hand-overs cost IO throughput here; threads did "
+                       "better."));
+}
+
+TEST_CASE("Findings: an impossible speed-up is called out", "[findings]") {
+  const auto report =
+      on_cpus(2, {single("count"), cell("count", Mode::Process, 2, {2.7, 2.6, 2.8})});
+  CHECK(finding(report, "cpu").find("2.6\xC3\x97 is more than 2 CPUs can give") !=
+        std::string::npos);
+}
+
+TEST_CASE("Findings: under a fractional quota, the two rounding rules compared", "[findings]") {
+  auto report = on_cpus(2, {single("count"), cell("count", Mode::Threads, 1, {1.0, 0.98, 1.02}),
+                            cell("count", Mode::Threads, 2, {1.45, 1.4, 1.5})});
+  report.platform.cpu.cgroup_quota = 1.5;
+  report.platform.cpu.usable_fraction = 1.5;
+  CHECK(finding(report, "quota") ==
+        "CPU quota of 1.5 CPUs (count, threads): threads\xC3\x97"
+        "1 1\xC3\x97 [0.98, 1] vs "
+        "threads\xC3\x97"
+        "2 1.4\xC3\x97 [1.4, 1.5] -> rounding up (2) uses the quota's fraction.");
+  report.cells[2].speedup = Ratio{1.0, 0.9, 1.1};
+  CHECK(finding(report, "quota").ends_with("the intervals overlap: either count does as well."));
+  report.platform.cpu.cgroup_quota = 2.0;
+  CHECK(finding(report, "quota").empty());
+}
+
+TEST_CASE("Findings: the convoy names what starved the IO thread in each mode", "[findings]") {
+  auto gil = cell("convoy", Mode::Gil, 8, {0.10, 0.08, 0.12}, WorkloadKind::Io);
+  auto threads = cell("convoy", Mode::Threads, 8, {0.40, 0.35, 0.45}, WorkloadKind::Io);
+  auto process = cell("convoy", Mode::Process, 8, {0.35, 0.30, 0.40}, WorkloadKind::Io);
+  threads.background_kept = Ratio{0.97, 0.95, 0.99};
+  for (auto* c : {&gil, &threads, &process}) c->time_bounded = true;
+  auto alone = single("convoy", WorkloadKind::Io);
+  alone.time_bounded = true;
+  const auto report = on_cpus(2, {alone, gil, threads, process});
+  const std::string text = finding(report, "convoy");
+  CHECK(text.find("gil\xC3\x97"
+                  "8: the IO thread kept 10% [8, 12] of its throughput alone -> "
+                  "starved by the lock") != std::string::npos);
+  CHECK(text.find("threads\xC3\x97"
+                  "8: the IO thread kept 40% [35, 45] of its throughput alone, "
+                  "the CPU workers 97% [95, 99] of theirs -> starved by more runnable threads "
+                  "than CPUs (8 beside it on 2)") != std::string::npos);
+  CHECK(text.find("process\xC3\x97"
+                  "8: the IO thread kept 35% [30, 40]") != std::string::npos);
+  CHECK(text.find("only the lock") == std::string::npos);
+}
