@@ -57,9 +57,12 @@ struct BenchOptions {
   std::string baseline;           ///< compare the run with this earlier JSON run
   std::string threshold = "10%";  ///< for --baseline
   std::string trace;              ///< Chrome trace-event file of the gil cells
-  std::string html;               ///< the HTML report, written after the run
-  std::string svg;                ///< the speed-up chart as SVG
-  bool timeline = false;          ///< print the gil cells' timelines
+  std::string export_json;        ///< hyperfine-style exports, beside -o and the terminal
+  std::string export_csv;
+  std::string export_markdown;
+  std::string html;       ///< the HTML report, written after the run
+  std::string svg;        ///< the speed-up chart as SVG
+  bool timeline = false;  ///< print the gil cells' timelines
   bool quiet = false;
 };
 
@@ -238,11 +241,26 @@ std::string render(const BenchReport& report, Format format, Style style = {}) {
   return out.str();
 }
 
-/// Observer: progress on a terminal's stderr, the -o file rewritten after every cell. A
-/// failing rewrite is remembered (the engine must not see it as a failed cell).
-struct RunSink {
-  const BenchOptions& options;
+/// One file the report is written to, in one format.
+struct Export {
+  std::string path;
   Format format;
+};
+
+/// The -o file (in `format`) and the --export-* files, in that order.
+std::vector<Export> exports_of(const BenchOptions& o, Format format) {
+  std::vector<Export> out;
+  if (!o.output.empty()) out.push_back({o.output, format});
+  if (!o.export_json.empty()) out.push_back({o.export_json, Format::Json});
+  if (!o.export_csv.empty()) out.push_back({o.export_csv, Format::Csv});
+  if (!o.export_markdown.empty()) out.push_back({o.export_markdown, Format::Markdown});
+  return out;
+}
+
+/// Observer: progress on a terminal's stderr, every export file rewritten after every cell.
+/// A failing rewrite is remembered (the engine must not see it as a failed cell).
+struct RunSink {
+  std::vector<Export> exports;
   bool show_progress;
   std::optional<std::string> write_error;
 
@@ -250,16 +268,17 @@ struct RunSink {
     EngineObserver o;
     if (show_progress)
       o.progress = [](const std::string& text) { std::cerr << "\r\x1b[K" << text << std::flush; };
-    if (!options.output.empty())
-      o.cell_finished = [this](const BenchReport& report) { save(report); };
+    if (!exports.empty()) o.cell_finished = [this](const BenchReport& report) { save(report); };
     return o;
   }
 
   void save(const BenchReport& report) {
-    try {
-      write_file_atomically(options.output, render(report, format));
-    } catch (const Error& error) {
-      if (!write_error) write_error = error.what();
+    for (const auto& file : exports) {
+      try {
+        write_file_atomically(file.path, render(report, file.format));
+      } catch (const Error& error) {
+        if (!write_error) write_error = error.what();
+      }
     }
   }
 };
@@ -388,7 +407,8 @@ void write_pictures(const BenchReport& report, const BenchOptions& options) {
 
 int run_bench_command(const BenchOptions& options) {
   const Format format = output_format(options);
-  if (!options.output.empty()) check_writable(options.output);
+  const std::vector<Export> exports = exports_of(options, format);
+  for (const auto& file : exports) check_writable(file.path);
   if (!options.trace.empty()) check_writable(options.trace);
   for (const auto* file : {&options.html, &options.svg})
     if (!file->empty()) check_writable(*file);
@@ -397,21 +417,26 @@ int run_bench_command(const BenchOptions& options) {
   const PlatformReport platform = probe_platform(ProbeOptions{});
   BenchConfig config = make_config(options, platform);
   if (baseline) follow_baseline(*baseline, options, config);
-  RunSink sink{options, format, is_terminal(STDERR_FILENO) && !options.quiet, std::nullopt};
+  RunSink sink{exports, is_terminal(STDERR_FILENO) && !options.quiet, std::nullopt};
   const StopSignals signals;
   const BenchReport report = run_bench(config, sink.observer());
   if (sink.show_progress) std::cerr << "\r\x1b[K" << std::flush;
-  if (options.output.empty()) {
-    write_bench(std::cout, report, format,
-                Style{format == Format::Table && color_allowed(STDOUT_FILENO),
-                      output_width(STDOUT_FILENO)});
+  // With -o the table stays on a terminal (a pipe gets nothing: the file is the result).
+  const bool to_terminal = options.output.empty() || is_terminal(STDOUT_FILENO);
+  if (to_terminal) {
+    const Format shown = options.output.empty() ? format : Format::Table;
+    write_bench(
+        std::cout, report, shown,
+        Style{shown == Format::Table && color_allowed(STDOUT_FILENO), output_width(STDOUT_FILENO)});
     std::cout.flush();
-  } else {
+  }
+  if (!exports.empty()) {
     sink.save(report);
     if (sink.write_error) throw Error(ExitCode::RunFailed, *sink.write_error);
     if (!options.quiet)
-      std::cerr << "conc-probe: wrote " << report.cells.size() << " cells to " << options.output
-                << '\n';
+      for (const auto& file : exports)
+        std::cerr << "conc-probe: wrote " << report.cells.size() << " cells to " << file.path
+                  << '\n';
   }
   write_timelines(report, options, format);
   write_pictures(report, options);
@@ -495,7 +520,15 @@ void add_options(CLI::App& command, BenchOptions& o) {
       "table, json, markdown or csv (default: table; for -o by extension, else json)");
   command
       .add_option("-o,--output", o.output,
-                  "Write the report to FILE (atomically, after every cell) instead of stdout")
+                  "Write the report to FILE (atomically, after every cell; format by extension); "
+                  "the table stays on a terminal")
+      ->type_name("FILE");
+  command.add_option("--export-json", o.export_json, "Also write the JSON report to FILE")
+      ->type_name("FILE");
+  command.add_option("--export-csv", o.export_csv, "Also write the CSV report to FILE")
+      ->type_name("FILE");
+  command
+      .add_option("--export-markdown", o.export_markdown, "Also write the markdown report to FILE")
       ->type_name("FILE");
   command.add_flag("-q,--quiet", o.quiet, "No progress display and no note on stderr");
   command

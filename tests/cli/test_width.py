@@ -70,13 +70,16 @@ def test_columns(tmp):
     check("gil sw/s" not in table and "gil hold" not in table, "all-'-' gil columns kept")
 
 
-def test_pty():
-    """On a terminal of 70 columns (TIOCGWINSZ), COLUMNS unset."""
+def in_pty(args, columns, cwd=None):
+    """Runs conc-probe on a terminal of `columns` columns (TIOCGWINSZ), COLUMNS unset;
+    returns its terminal output (stdout and stderr together)."""
     pid, fd = pty.fork()
     if pid == 0:  # the child sizes its own terminal before it runs conc-probe
-        fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 70, 0, 0))
+        fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
         os.environ.pop("COLUMNS", None)
-        os.execv(BINARY, [BINARY, "info"])
+        if cwd:
+            os.chdir(cwd)
+        os.execv(BINARY, [BINARY, *args])
     output = b""
     while True:
         try:
@@ -86,15 +89,35 @@ def test_pty():
         if not chunk:
             break
         output += chunk
-    os.waitpid(pid, 0)
-    text = output.decode("utf-8", "replace").replace("\r\n", "\n")
-    check(text.count("\n") > 20, "pty: no info output")
+    _, status = os.waitpid(pid, 0)
+    return output.decode("utf-8", "replace").replace("\r\n", "\n"), os.waitstatus_to_exitcode(status)
+
+
+def test_pty():
+    text, code = in_pty(["info"], 70)
+    check(code == 0 and text.count("\n") > 20, "pty: no info output")
     check(widest(text) <= 70, f"info on a 70-column pty: {widest(text)} columns")
+
+
+def test_exports(tmp):
+    """-o and --export-* write every file while the table stays on the terminal."""
+    args = [*BENCH, "-o", "run.json", "--export-csv", "run.csv", "--export-markdown", "run.md"]
+    text, code = in_pty(args, 80, cwd=tmp)
+    check(code == 0, f"exports: exit {code}")
+    check("speedup [CI]" in text and "Findings" in text, "exports: the table left the terminal")
+    run_json = json.loads((tmp / "run.json").read_text())
+    csv = (tmp / "run.csv").read_text().strip().splitlines()
+    check(len(csv) == len(run_json["cells"]) + 1, "exports: CSV rows differ from the JSON cells")
+    check((tmp / "run.md").read_text().startswith(("#", "|", "conc-probe", "**")), "exports: markdown empty")
+    piped = run([*BENCH, "-o", "p.json", "--export-csv", "p.csv"], cwd=tmp)
+    check(piped.stdout == "" and (tmp / "p.json").exists() and (tmp / "p.csv").exists(),
+          "exports on a pipe: stdout not empty or a file missing")
 
 
 def main():
     with tempfile.TemporaryDirectory() as name:
         test_columns(Path(name))
+        test_exports(Path(name))
     test_pty()
     if FAILURES:
         print(f"{len(FAILURES)} failure(s)", file=sys.stderr)
