@@ -94,7 +94,7 @@ int run(int argc, char** argv) {
       "processes behave on it for CPU-bound and IO-bound work?",
       "conc-probe"};
   app.footer(kFooter);
-  app.set_version_flag("--version", version_text());
+  app.set_version_flag("-V,--version", version_text());
   app.require_subcommand(1);
   std::map<const CLI::App*, Action> actions;
   const auto add = [&](Action (*registrar)(CLI::App&)) {
@@ -146,6 +146,10 @@ int run(int argc, char** argv) {
 bool is_terminal(int fd) noexcept { return ::isatty(fd) == 1; }
 
 bool color_allowed(int fd) noexcept {
+  if (color_choice() == ColorChoice::Always) return true;
+  if (color_choice() == ColorChoice::Never) return false;
+  const char* term = std::getenv("TERM");
+  if (term != nullptr && std::string_view(term) == "dumb") return false;
   const char* no_color = std::getenv("NO_COLOR");
   if (no_color != nullptr && *no_color != '\0') return false;
   return is_terminal(fd);

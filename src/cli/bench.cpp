@@ -448,63 +448,77 @@ int run_bench_command(const BenchOptions& options) {
 }
 
 void add_options(CLI::App& command, BenchOptions& o) {
-  command.add_option("--mode", o.modes, "Modes, comma-separated: single,threads,gil,process")
-      ->capture_default_str();
+  command.add_option("-m,--mode", o.modes, "Modes, comma-separated: single,threads,gil,process")
+      ->capture_default_str()
+      ->type_name("LIST");
   command
       .add_option("--workload", o.workloads, "Workloads, comma-separated (see 'conc-probe list')")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("LIST");
   command
       .add_option(
           "--workers", o.workers,
           "Worker counts, e.g. 1,2,4; 'auto' = the usable CPUs and max(8, 2x usable) for IO")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("LIST");
   command
-      .add_option("--duration", o.duration,
+      .add_option("-d,--duration", o.duration,
                   "Target time of the single cell per repetition, e.g. 300ms, 1.5s")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("DURATION");
   command
-      .add_option("--repetitions", o.repetitions,
+      .add_option("-r,--repetitions", o.repetitions,
                   "Exactly this many measured repetitions per cell (6+ for a true 95% CI); "
                   "default: adaptive, see --precision")
       ->type_name("COUNT");
   command
       .add_option("--min-repetitions", o.min_repetitions,
                   "Adaptive: measured repetitions every cell gets")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("COUNT");
   command
       .add_option("--max-repetitions", o.max_repetitions,
                   "Adaptive: most repetitions of a cell whose interval stays wide")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("COUNT");
   command
       .add_option("--precision", o.precision,
                   "Adaptive: repeat a cell until its median's 95% interval is within this")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("PERCENT");
   command
       .add_option("--max-time", o.max_time,
                   "Adaptive: time budget of the whole run's extra repetitions")
-      ->capture_default_str();
-  command.add_option("--warmup", o.warmup, "Unmeasured repetitions per cell first")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("DURATION");
+  command.add_option("-w,--warmup", o.warmup, "Unmeasured repetitions per cell first")
+      ->capture_default_str()
+      ->type_name("COUNT");
   command
       .add_option("--switch-interval", o.switch_intervals,
                   "gil mode switch intervals, e.g. 5ms,1ms,100us")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("LIST");
   command
       .add_option("--gil-policy", o.gil_policy,
                   "gil mode lock: new (CPython 3.2+) or legacy (Python 2)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("POLICY");
   command
       .add_option("--check-interval", o.check_interval, "legacy GIL: checkpoints between releases")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("COUNT");
   command
       .add_option("--start-method", o.start_method,
                   "process mode: fork or spawn (re-executes this binary)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("METHOD");
   command.add_option("--cpus", o.cpus, "Restrict the whole run to these CPUs, e.g. 0 or 0-1")
       ->type_name("LIST");
   command
       .add_option("--io-latency", o.io_latency, "Blocking time of one IO op (sleep, net, mixed)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("DURATION");
   command
       .add_option("--compute-time", o.compute_time,
                   "mixed: CPU work per op before its blocking wait, e.g. 200us (default: 20000 "
@@ -515,9 +529,10 @@ void add_options(CLI::App& command, BenchOptions& o) {
                   "mixed: share of an op spent blocked, e.g. 0.9 or 90%; sets the compute time "
                   "from --io-latency")
       ->type_name("FRACTION");
-  command.add_option(
-      "--format", o.format,
-      "table, json, markdown or csv (default: table; for -o by extension, else json)");
+  command
+      .add_option("-f,--format", o.format,
+                  "table, json, markdown or csv (default: table; for -o by extension, else json)")
+      ->type_name("FORMAT");
   command
       .add_option("-o,--output", o.output,
                   "Write the report to FILE (atomically, after every cell; format by extension); "
@@ -548,8 +563,11 @@ void add_options(CLI::App& command, BenchOptions& o) {
   command.add_option("--svg", o.svg, "Also write the speed-up chart as an SVG file")
       ->type_name("FILE");
   command.add_option("--threshold", o.threshold, "With --baseline: the change that counts")
-      ->capture_default_str();
-  command.add_option("--seed", o.seed, "Seed of every pseudo-random choice")->capture_default_str();
+      ->capture_default_str()
+      ->type_name("PERCENT");
+  command.add_option("--seed", o.seed, "Seed of every pseudo-random choice")
+      ->capture_default_str()
+      ->type_name("NUMBER");
   command
       .add_option("--fault-signal", o.fault_signal,
                   "Testing: kill a process-mode worker with this signal")
@@ -566,8 +584,12 @@ Action add_bench_command(CLI::App& app) {
                          "with several worker counts, with honest statistics");
   command->group("Subcommands");
   add_options(*command, *options);
+  add_color_option(*command);
   command->footer(
       "Default: count and sleep, all four modes, workers 1 and auto: about 20 s on 2 CPUs.\n"
+      "Examples:\n  conc-probe bench\n  conc-probe bench -m threads,gil --workload primes "
+      "--workers 1,2,4 -r 10\n"
+      "  conc-probe bench -o run.json --html report.html\n"
       "Exit codes: 0 ok, 1 a cell failed, 2 bad usage, 3 regression against --baseline,\n"
       "130 interrupted (finished cells kept in -o).");
   return [options]() { return run_bench_command(*options); };

@@ -100,6 +100,7 @@ Action add_show_command(CLI::App& app) {
   command->add_option("-f,--format", o->format, "table, json, markdown or csv")
       ->type_name("FORMAT")
       ->capture_default_str();
+  add_color_option(*command);
   command->footer("Example:\n  conc-probe show run.json -f markdown >> summary.md");
   return [o] { return run_show(*o); };
 }

@@ -10,6 +10,29 @@
 
 namespace conc_probe::cli {
 
+namespace {
+
+/// Set once while the command line is parsed, read by color_allowed.
+ColorChoice g_color_choice = ColorChoice::Auto;
+
+}  // namespace
+
+ColorChoice color_choice() noexcept { return g_color_choice; }
+
+void add_color_option(CLI::App& command) {
+  command
+      .add_option_function<std::string>(
+          "--color",
+          [](const std::string& when) {
+            g_color_choice = when == "always"  ? ColorChoice::Always
+                             : when == "never" ? ColorChoice::Never
+                                               : ColorChoice::Auto;
+          },
+          "Colour the table: auto (a terminal, not TERM=dumb or NO_COLOR), always or never")
+      ->type_name("WHEN")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+}
+
 unsigned output_width(int fd) noexcept {
   winsize size{};
   if (::isatty(fd) == 1 && ::ioctl(fd, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)

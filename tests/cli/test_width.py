@@ -114,11 +114,44 @@ def test_exports(tmp):
           "exports on a pipe: stdout not empty or a file missing")
 
 
+def test_conventions():
+    """-V, short flags, value names, examples, --color and TERM=dumb, list's options real."""
+    version = run(["-V"])
+    check(version.returncode == 0 and version.stdout.startswith("conc-probe "), "-V")
+    bench_help = run(["bench", "--help"]).stdout
+    for text in ("-r,--repetitions COUNT", "-w,--warmup COUNT", "-d,--duration DURATION", "-m,--mode LIST",
+                 "Examples:", "--color WHEN"):
+        check(text in bench_help, f"bench --help lacks {text!r}")
+    check(" TEXT" not in bench_help, "bench --help shows TEXT as a value name")
+    check("-s,--sysroot DIR" in run(["info", "--help"]).stdout, "info --help lacks -s,--sysroot")
+    list_help = run(["list", "--help"]).stdout
+    check("Example" in list_help and "Exit codes:" not in list_help, "list --help shows the top-level footer")
+    for sub in ("info", "compare", "report", "show"):
+        check("Example" in run([sub, "--help"]).stdout, f"{sub} --help has no example")
+    # Every --option named by `list` exists in bench --help.
+    named = set(re.findall(r"--[a-z][a-z-]+", run(["list"]).stdout))
+    for option in named:
+        check(option in bench_help, f"list names {option}, which bench does not have")
+    os.environ.pop("NO_COLOR", None)
+    coloured, _ = in_pty(["info"], 120)
+    check("\x1b[" in coloured, "info on a terminal has no colour")
+    os.environ["TERM"] = "dumb"
+    dumb, _ = in_pty(["info"], 120)
+    os.environ.pop("TERM")
+    check("\x1b[" not in dumb, "TERM=dumb still gets colour")
+    never, _ = in_pty(["info", "--color", "never"], 120)
+    check("\x1b[" not in never, "--color never still colours")
+    always = run(["info", "--color", "always"])
+    check("\x1b[" in always.stdout, "--color always on a pipe has no colour")
+    check(run(["info", "--color", "sometimes"]).returncode == 2, "--color sometimes accepted")
+
+
 def main():
     with tempfile.TemporaryDirectory() as name:
         test_columns(Path(name))
         test_exports(Path(name))
     test_pty()
+    test_conventions()
     if FAILURES:
         print(f"{len(FAILURES)} failure(s)", file=sys.stderr)
         return 1
