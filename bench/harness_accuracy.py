@@ -43,22 +43,13 @@ def cells(report):
 
 
 def compile_reference(build, tmp):
-    startup = tmp / "startup"
-    subprocess.run(["g++", "-O2", "-std=c++20", "-pthread", str(ROOT / "bench/reference/startup.cpp"),
-                    "-o", str(startup)], check=True)
-    overhead = tmp / "overhead"
-    libs = [str(build / f"libconc_probe_{m}.a") for m in ("workloads", "core")]
-    subprocess.run(["g++", "-O2", "-std=c++20", "-pthread", f"-I{ROOT / 'include'}",
-                    str(ROOT / "bench/reference/overhead.cpp"), *libs, "-lfmt", "-o", str(overhead)], check=True)
-    loop = tmp / "loop_overhead"
-    libs = [str(build / f"libconc_probe_{m}.a") for m in ("engine", "workloads", "gil", "stats", "platform", "core",
-                                                          "version")]
-    subprocess.run(["g++", "-O2", "-std=c++20", "-pthread", f"-I{ROOT / 'include'}", f"-I{ROOT / 'src'}",
-                    str(ROOT / "bench/reference/loop_overhead.cpp"), *libs, "-lfmt", "-o", str(loop)], check=True)
-    launch = tmp / "launch_loop"
-    subprocess.run(["g++", "-O2", "-std=c++20", "-pthread", f"-I{ROOT / 'include'}", f"-I{ROOT / 'src'}",
-                    str(ROOT / "bench/reference/launch_loop.cpp"), *libs, "-lfmt", "-o", str(launch)], check=True)
-    return (startup, launch), (overhead, loop)
+    """The references, built by CMake with the project (bench/reference/CMakeLists.txt)."""
+    del tmp
+    names = ["startup", "launch_loop", "overhead", "loop_overhead"]
+    subprocess.run(["cmake", "--build", str(build), "-j2", "--target", *[f"reference_{n}" for n in names]],
+                   check=True, stdout=subprocess.DEVNULL)
+    path = {n: build / "bench" / "reference" / f"reference_{n}" for n in names}
+    return (path["startup"], path["launch_loop"]), (path["overhead"], path["loop_overhead"])
 
 
 def report_speedups(binary, duration, reps):

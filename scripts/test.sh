@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Sets everything up on a fresh Debian/Ubuntu machine and runs the whole test suite:
-# every test under AddressSanitizer + UndefinedBehaviorSanitizer, then the threaded code's
-# tests under ThreadSanitizer, then a short run of each libFuzzer target.
+# Sets everything up on a fresh Debian/Ubuntu machine and runs the whole test suite: the
+# format check, every test under AddressSanitizer + UndefinedBehaviorSanitizer, then the
+# threaded code's tests under ThreadSanitizer, then a short run of each libFuzzer target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
 jobs=$(nproc 2>/dev/null || echo 2)
+
+echo "== format: every C++ file as .clang-format has it" >&2
+bash scripts/format.sh
 
 echo "== asan+ubsan: build and run the whole suite" >&2
 cmake --preset asan >/dev/null
@@ -16,8 +19,8 @@ SOAK_SECONDS=${SOAK_SECONDS:-20} ctest --test-dir build/asan -L soak --output-on
 
 echo "== tsan: the threaded code (engine, gil, workloads)" >&2
 cmake --preset tsan >/dev/null
-cmake --build --preset tsan -j "$jobs" --target conc-probe gil_test gil_protocol_test engine_test executor_test process_mode_test convoy_test workloads_test echo_server_test
-ctest --preset tsan -R 'unit\.(gil|gil_protocol|engine|executor|process_mode|convoy|workloads|echo_server)_test$'
+cmake --build --preset tsan -j "$jobs" --target conc-probe gil_test gil_protocol_test engine_test executor_test process_mode_test convoy_test workloads_test echo_server_test stop_test
+ctest --preset tsan -R 'unit\.(gil|gil_protocol|engine|executor|process_mode|convoy|workloads|echo_server|stop)_test$'
 
 echo "== fuzz (short): every parser of outside input, each target over its corpus" >&2
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-5}"

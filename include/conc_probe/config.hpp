@@ -8,24 +8,11 @@
 #include <vector>
 
 #include "conc_probe/cpu_set.hpp"
-#include "conc_probe/gil.hpp"
+#include "conc_probe/gil_types.hpp"
+#include "conc_probe/mode.hpp"
 #include "conc_probe/workload.hpp"
 
 namespace conc_probe {
-
-enum class Mode { Single, Threads, Gil, Process };
-enum class StartMethod { Fork, Spawn };
-
-/// Returns "single", "threads", "gil" or "process".
-std::string_view to_string(Mode mode) noexcept;
-/// Returns "fork" or "spawn".
-std::string_view to_string(StartMethod method) noexcept;
-/// Parses a mode name; throws UsageError with a suggestion when unknown.
-Mode parse_mode(std::string_view name);
-/// Parses a start method name ("fork", "spawn"); throws UsageError when unknown.
-StartMethod parse_start_method(std::string_view name);
-/// All modes, in report order.
-const std::vector<Mode>& all_modes();
 
 /// The validated, immutable configuration of one `conc-probe bench` run.
 struct BenchConfig {

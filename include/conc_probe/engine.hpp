@@ -5,6 +5,7 @@
 
 #include "conc_probe/config.hpp"
 #include "conc_probe/result.hpp"
+#include "conc_probe/stop.hpp"
 
 namespace conc_probe {
 
@@ -20,26 +21,8 @@ struct EngineObserver {
 /// cells, calibrates the op count so a single cell takes about config.duration, checks
 /// checksums, reads noise from /proc/stat. A failing cell is recorded, not thrown; throws
 /// UsageError only for invalid configurations. Stops early (report.interrupted) when
-/// stop_requested() turns true (SIGINT/SIGTERM).
+/// stop_requested() turns true (conc_probe/stop.hpp).
 BenchReport run_bench(const BenchConfig& config, const EngineObserver& observer = {});
-
-/// Installs SIGINT/SIGTERM handlers that request a stop (workers are stopped and reaped,
-/// temporary files and sockets removed by the engine). Returns the previous state on
-/// destruction.
-class StopSignals {
- public:
-  StopSignals();
-  ~StopSignals();
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
-};
-
-/// True once SIGINT or SIGTERM arrived while StopSignals was installed.
-bool stop_requested() noexcept;
-/// The signal that requested the stop (0 if none).
-int stop_signal() noexcept;
-/// Forgets a stop request (for callers that run again after handling one, and tests).
-void clear_stop_request() noexcept;
 
 /// Entry point of a re-executed worker process (`conc-probe __worker ...`, start method
 /// spawn). `args` are the arguments after the hidden subcommand name. Returns the exit code.

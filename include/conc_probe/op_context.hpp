@@ -3,6 +3,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "conc_probe/stop.hpp"
+
 namespace conc_probe {
 
 /// The executor's window into a workload's ops. CPU kernels call checkpoint() at a fine
@@ -16,12 +18,14 @@ class OpContext {
   OpContext& operator=(const OpContext&) = delete;
   virtual ~OpContext() = default;
 
-  /// One relaxed load (plus a countdown) on the fast path; calls on_checkpoint() when the
-  /// breaker flag is set or the tick countdown reaches zero.
-  void checkpoint() noexcept {
+  /// Two relaxed loads (plus a countdown) on the fast path; calls on_checkpoint() when the
+  /// breaker flag is set or the tick countdown reaches zero. Returns false once a stop was
+  /// requested: the kernel should end its op early (the repetition is then discarded).
+  bool checkpoint() noexcept {
     if (breaker_ != nullptr && (breaker_->load(std::memory_order_relaxed) || --ticks_ == 0)) {
       on_checkpoint();
     }
+    return !stop_requested();
   }
 
   /// Called right before a blocking operation (sleep, read, write, send, recv, fsync).

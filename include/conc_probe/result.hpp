@@ -7,8 +7,10 @@
 #include <vector>
 
 #include "conc_probe/config.hpp"
-#include "conc_probe/gil.hpp"
+#include "conc_probe/gil_types.hpp"
+#include "conc_probe/mode.hpp"
 #include "conc_probe/platform.hpp"
+#include "conc_probe/summary.hpp"
 
 /// Result types: Sample (one repetition of one cell) → Summary (statistics of a quantity)
 /// → CellResult (one cell) → BenchReport (the run). Plain data: no fmt, no JSON here.
@@ -64,37 +66,11 @@ struct Sample {
   SampleInterference interference;
 };
 
-/// Robust statistics of one quantity over repetitions (see docs/methodology.md).
-struct Summary {
-  std::size_t n = 0;
-  /// The coverage of [ci_low, ci_high] (0.95, or less when there are too few values).
-  double ci_level = 0;
-  double median = 0;
-  double mad = 0;  ///< median absolute deviation (unscaled)
-  double min = 0;
-  double max = 0;
-  double mean = 0;
-  double ci_low = 0;  ///< confidence interval of the median
-  double ci_high = 0;
-};
-
-/// A ratio with its confidence interval.
-struct Ratio {
-  double estimate = 0;
-  double ci_low = 0;
-  double ci_high = 0;
-};
-
 struct CellKey {
   std::string workload;
   Mode mode = Mode::Single;
   unsigned workers = 1;
   std::optional<std::chrono::nanoseconds> switch_interval;  ///< gil cells only
-};
-
-struct LatencySummary {
-  double p50 = 0, p95 = 0, p99 = 0, max = 0;  ///< seconds
-  std::size_t count = 0;
 };
 
 struct GilSummary {

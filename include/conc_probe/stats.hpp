@@ -3,7 +3,7 @@
 #include <optional>
 #include <span>
 
-#include "conc_probe/result.hpp"
+#include "conc_probe/summary.hpp"
 
 /// Pure, total statistics over samples (methods and sources in docs/methodology.md).
 /// Every function has a defined answer for n = 0 (zeros), n = 1 and MAD = 0.

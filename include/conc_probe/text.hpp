@@ -31,6 +31,10 @@ std::optional<double> parse_double(std::string_view s) noexcept;
 /// typo (distance at most a third of the word's length, and at least 1..2); else nullopt.
 std::optional<std::string> suggest(std::string_view word, std::span<const std::string> candidates);
 
+/// `s` with every control character (newline, ESC, DEL, ...) written as an escape (\n,
+/// \t, \x1b), so that outside text cannot break a one-line message or drive a terminal.
+std::string printable(std::string_view s);
+
 /// Levenshtein distance between two strings.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 

@@ -143,6 +143,13 @@ int run(int argc, char** argv) {
   throw UsageError("no subcommand given (try 'conc-probe --help')");
 }
 
+const CLI::Validator& non_empty() {
+  static const CLI::Validator validator(
+      [](const std::string& value) { return value.empty() ? std::string("empty value") : ""; }, "",
+      "NON_EMPTY");
+  return validator;
+}
+
 bool is_terminal(int fd) noexcept { return ::isatty(fd) == 1; }
 
 bool color_allowed(int fd) noexcept {

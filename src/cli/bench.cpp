@@ -54,10 +54,10 @@ struct BenchOptions {
   std::string output;
   std::string seed = "1";
   std::string fault_signal = "0";
-  std::string baseline;           ///< compare the run with this earlier JSON run
-  std::string threshold = "10%";  ///< for --baseline
-  std::string trace;              ///< Chrome trace-event file of the gil cells
-  std::string export_json;        ///< hyperfine-style exports, beside -o and the terminal
+  std::string baseline;                  ///< compare the run with this earlier JSON run
+  std::optional<std::string> threshold;  ///< for --baseline (default 10%)
+  std::string trace;                     ///< Chrome trace-event file of the gil cells
+  std::string export_json;               ///< hyperfine-style exports, beside -o and the terminal
   std::string export_csv;
   std::string export_markdown;
   std::string html;       ///< the HTML report, written after the run
@@ -292,9 +292,24 @@ int exit_code(const BenchReport& report) {
 
 /// The earlier run given with --baseline, read before any work so a bad file costs nothing.
 std::optional<LoadedRun> load_baseline(const BenchOptions& options, CompareOptions& compare) {
-  if (options.baseline.empty()) return std::nullopt;
-  compare.threshold = units::parse_percentage(options.threshold, "--threshold");
+  if (options.baseline.empty()) {
+    if (options.threshold)
+      throw UsageError("--threshold applies to --baseline only (add --baseline FILE)");
+    return std::nullopt;
+  }
+  compare.threshold = units::parse_percentage(options.threshold.value_or("10%"), "--threshold");
   return load_run(options.baseline);
+}
+
+/// The -o and --trace files, checked before any work: writable, and not one file.
+void check_output_files(const BenchOptions& options) {
+  if (!options.output.empty()) check_writable(options.output);
+  if (!options.trace.empty()) check_writable(options.trace);
+  if (!options.output.empty() && !options.trace.empty() &&
+      same_target(options.output, options.trace)) {
+    throw UsageError("-o and --trace name the same file '" + options.trace +
+                     "' (the trace would overwrite the report)");
+  }
 }
 
 /// --baseline: the matrix must be the baseline's, checked before any work; the run then
@@ -336,12 +351,12 @@ void follow_baseline(const LoadedRun& baseline, const BenchOptions& options, Ben
 /// Compares the finished run with the baseline. The verdicts go to stdout after a table or
 /// markdown report, and to stderr when stdout carries JSON or CSV (to keep it parseable).
 bool regressed(const BenchReport& report, const LoadedRun& baseline, const CompareOptions& compare,
-               const BenchOptions& options, Format format) {
+               const BenchOptions& options, Format format, std::ostream& stdout_text) {
   const LoadedRun next = parse_run(render(report, Format::Json), "this run");
   const Comparison comparison = compare_runs(baseline, next, compare);
   const bool to_stdout =
       options.output.empty() && (format == Format::Table || format == Format::Markdown);
-  std::ostream& out = to_stdout ? std::cout : std::cerr;
+  std::ostream& out = to_stdout ? stdout_text : std::cerr;
   for (const auto& warning : comparison.warnings)
     std::cerr << "conc-probe: warning: " << warning << '\n';
   out << "\nCompared with " << options.baseline << ":\n";
@@ -362,7 +377,8 @@ bool has_timeline(const BenchReport& report) {
 /// --timeline after a table or markdown report on stdout (else on stderr); --trace to its file.
 /// Without a gil cell's timeline, both say so on stderr and no trace file is written (trace
 /// viewers reject an empty one).
-void write_timelines(const BenchReport& report, const BenchOptions& options, Format format) {
+void write_timelines(const BenchReport& report, const BenchOptions& options, Format format,
+                     std::ostream& stdout_text) {
   if ((options.timeline || !options.trace.empty()) && !has_timeline(report)) {
     std::cerr << "conc-probe: warning: no gil cell recorded a lock timeline (add --mode gil); "
               << (options.trace.empty() ? "nothing to show"
@@ -373,7 +389,7 @@ void write_timelines(const BenchReport& report, const BenchOptions& options, For
   if (options.timeline) {
     const bool to_stdout =
         options.output.empty() && (format == Format::Table || format == Format::Markdown);
-    std::ostream& out = to_stdout ? std::cout : std::cerr;
+    std::ostream& out = to_stdout ? stdout_text : std::cerr;
     if (format == Format::Markdown && to_stdout) out << "\n```";
     write_bench_timelines(out, report);
     if (format == Format::Markdown && to_stdout) out << "```\n";
@@ -407,9 +423,9 @@ void write_pictures(const BenchReport& report, const BenchOptions& options) {
 
 int run_bench_command(const BenchOptions& options) {
   const Format format = output_format(options);
+  check_output_files(options);
   const std::vector<Export> exports = exports_of(options, format);
   for (const auto& file : exports) check_writable(file.path);
-  if (!options.trace.empty()) check_writable(options.trace);
   for (const auto* file : {&options.html, &options.svg})
     if (!file->empty()) check_writable(*file);
   CompareOptions compare;
@@ -422,13 +438,13 @@ int run_bench_command(const BenchOptions& options) {
   const BenchReport report = run_bench(config, sink.observer());
   if (sink.show_progress) std::cerr << "\r\x1b[K" << std::flush;
   // With -o the table stays on a terminal (a pipe gets nothing: the file is the result).
+  std::ostringstream stdout_text;
   const bool to_terminal = options.output.empty() || is_terminal(STDOUT_FILENO);
   if (to_terminal) {
     const Format shown = options.output.empty() ? format : Format::Table;
     write_bench(
-        std::cout, report, shown,
+        stdout_text, report, shown,
         Style{shown == Format::Table && color_allowed(STDOUT_FILENO), output_width(STDOUT_FILENO)});
-    std::cout.flush();
   }
   if (!exports.empty()) {
     sink.save(report);
@@ -438,12 +454,12 @@ int run_bench_command(const BenchOptions& options) {
         std::cerr << "conc-probe: wrote " << report.cells.size() << " cells to " << file.path
                   << '\n';
   }
-  write_timelines(report, options, format);
+  write_timelines(report, options, format, stdout_text);
   write_pictures(report, options);
-  const int code = exit_code(report);
-  if (code == 0 && baseline && regressed(report, *baseline, compare, options, format)) {
-    return static_cast<int>(ExitCode::Regression);
-  }
+  int code = exit_code(report);
+  if (code == 0 && baseline && regressed(report, *baseline, compare, options, format, stdout_text))
+    code = static_cast<int>(ExitCode::Regression);
+  write_stdout(stdout_text.str());
   return code;
 }
 
@@ -514,7 +530,8 @@ void add_options(CLI::App& command, BenchOptions& o) {
       ->capture_default_str()
       ->type_name("METHOD");
   command.add_option("--cpus", o.cpus, "Restrict the whole run to these CPUs, e.g. 0 or 0-1")
-      ->type_name("LIST");
+      ->type_name("LIST")
+      ->check(non_empty());
   command
       .add_option("--io-latency", o.io_latency, "Blocking time of one IO op (sleep, net, mixed)")
       ->capture_default_str()
@@ -532,38 +549,47 @@ void add_options(CLI::App& command, BenchOptions& o) {
   command
       .add_option("-f,--format", o.format,
                   "table, json, markdown or csv (default: table; for -o by extension, else json)")
-      ->type_name("FORMAT");
+      ->type_name("FORMAT")
+      ->check(non_empty());
   command
       .add_option("-o,--output", o.output,
                   "Write the report to FILE (atomically, after every cell; format by extension); "
                   "the table stays on a terminal")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->check(non_empty());
   command.add_option("--export-json", o.export_json, "Also write the JSON report to FILE")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->check(non_empty());
   command.add_option("--export-csv", o.export_csv, "Also write the CSV report to FILE")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->check(non_empty());
   command
       .add_option("--export-markdown", o.export_markdown, "Also write the markdown report to FILE")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->check(non_empty());
   command.add_flag("-q,--quiet", o.quiet, "No progress display and no note on stderr");
   command
       .add_option("--baseline", o.baseline,
                   "Compare with an earlier `--format json` run; exit 3 on a regression")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->check(non_empty());
   command.add_flag("--timeline", o.timeline,
                    "Show who held the gil cells' lock, who waited, who was in IO");
   command
       .add_option("--trace", o.trace,
                   "Write the gil cells' lock timeline as Chrome trace-event JSON (Perfetto)")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->check(non_empty());
   command
       .add_option("--html", o.html,
                   "Also write a self-contained HTML report with charts (records gil timelines)")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->check(non_empty());
   command.add_option("--svg", o.svg, "Also write the speed-up chart as an SVG file")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->check(non_empty());
   command.add_option("--threshold", o.threshold, "With --baseline: the change that counts")
-      ->capture_default_str()
+      ->default_str("10%")
       ->type_name("PERCENT");
   command.add_option("--seed", o.seed, "Seed of every pseudo-random choice")
       ->capture_default_str()

@@ -25,6 +25,8 @@ enum class ColorChoice { Auto, Always, Never };
 ColorChoice color_choice() noexcept;
 /// Adds `--color auto|always|never` to a subcommand whose output may be coloured.
 void add_color_option(CLI::App& command);
+/// A validator that refuses an empty value ("--output ''" is a mistake, not "not given").
+const CLI::Validator& non_empty();
 
 /// True when the stream is a terminal.
 bool is_terminal(int fd) noexcept;

@@ -5,6 +5,7 @@
 
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "cli/commands.hpp"
@@ -35,9 +36,10 @@ int run_compare(const CompareCliOptions& options) {
   const Comparison comparison = compare_runs(base, next, compare);
   for (const auto& warning : comparison.warnings)
     std::cerr << "conc-probe: warning: " << warning << '\n';
-  write_comparison(std::cout, comparison, format,
+  std::ostringstream out;
+  write_comparison(out, comparison, format,
                    Style{format == Format::Table && color_allowed(STDOUT_FILENO)});
-  std::cout.flush();
+  write_stdout(out.str());
   const bool fail = comparison.has(Verdict::Slower) ||
                     (options.fail_on == "inconclusive" && comparison.has(Verdict::Inconclusive));
   return static_cast<int>(fail ? ExitCode::Regression : ExitCode::Success);
@@ -57,7 +59,8 @@ Action add_compare_command(CLI::App& app) {
       ->default_str("10%");
   command->add_option("--format", options->format, "table, markdown (for a pull request) or json")
       ->type_name("FORMAT")
-      ->default_str("table");
+      ->default_str("table")
+      ->check(non_empty());
   command
       ->add_option("--fail-on", options->fail_on,
                    "exit 3 on 'slower' cells (default) or also on 'inconclusive' ones")

@@ -2,8 +2,8 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <system_error>
 
@@ -47,13 +47,14 @@ int run_info(const InfoOptions& options) {
   const bool counts_only = get && options.get.starts_with("cpu.");
   const PlatformReport report = counts_only ? probe_cpu_counts(probe) : probe_platform(probe);
   if (get) {
-    std::cout << info_get(report, options.get) << '\n';
+    write_stdout(info_get(report, options.get) + '\n');
     return 0;
   }
+  std::ostringstream out;
   write_info(
-      std::cout, report, format,
+      out, report, format,
       Style{format == Format::Table && color_allowed(STDOUT_FILENO), output_width(STDOUT_FILENO)});
-  std::cout.flush();
+  write_stdout(out.str());
   return 0;
 }
 
@@ -68,7 +69,8 @@ Action add_info_command(CLI::App& app) {
   command->group("Subcommands");
   command->add_option("-f,--format", options->format, "Output format: table or json")
       ->type_name("FORMAT")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(non_empty());
   add_color_option(*command);
   options->get_option = command
                             ->add_option("--get", options->get,

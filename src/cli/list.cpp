@@ -1,10 +1,11 @@
 // `conc-probe list`: the workloads and modes bench can run, one line each.
 #include <algorithm>
-#include <iostream>
+#include <sstream>
 #include <string>
 
 #include "cli/commands.hpp"
 #include "conc_probe/config.hpp"
+#include "conc_probe/output.hpp"
 #include "conc_probe/workload.hpp"
 
 namespace conc_probe::cli {
@@ -26,20 +27,22 @@ std::string_view mode_description(Mode mode) {
 }
 
 int run_list() {
+  std::ostringstream out;
   std::size_t width = 7;
   for (const auto& info : workload_catalog()) width = std::max(width, info.name.size());
-  std::cout << "Workloads:\n";
+  out << "Workloads:\n";
   for (const auto& info : workload_catalog()) {
-    std::cout << "  " << info.name << std::string(width - info.name.size() + 2, ' ')
-              << to_string(info.kind) << std::string(7 - to_string(info.kind).size(), ' ')
-              << info.description << '\n';
+    out << "  " << info.name << std::string(width - info.name.size() + 2, ' ')
+        << to_string(info.kind) << std::string(7 - to_string(info.kind).size(), ' ')
+        << info.description << '\n';
   }
-  std::cout << "Modes:\n";
+  out << "Modes:\n";
   for (const Mode mode : all_modes()) {
     const std::string_view name = to_string(mode);
-    std::cout << "  " << name << std::string(width - name.size() + 2, ' ') << mode_description(mode)
-              << '\n';
+    out << "  " << name << std::string(width - name.size() + 2, ' ') << mode_description(mode)
+        << '\n';
   }
+  write_stdout(out.str());
   return 0;
 }
 

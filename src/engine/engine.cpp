@@ -53,7 +53,9 @@ struct WorkloadRun {
   const WorkloadParams& params;
   std::vector<CellResult> cells;
   std::vector<ExecutionPlan> plans;
-  std::size_t first_cell_number = 0;  ///< for progress text
+  std::vector<bool> published;         ///< per cell: already in the report
+  const CellResult* single = nullptr;  ///< the published single cell, base of speed-ups
+  std::size_t first_cell_number = 0;   ///< for progress text
   std::size_t total_cells = 0;
   const std::vector<std::filesystem::path>& cpu_stat_files;
   std::int64_t deadline_ns = 0;  ///< extra repetitions stop here
@@ -178,18 +180,35 @@ std::uint64_t expected_checksum(const std::vector<CellResult>& cells) {
   return 0;
 }
 
-/// Summarises every cell that has samples, appends it to the report and tells the observer.
-void finish_cells(WorkloadRun& run) {
-  const std::uint64_t expected = expected_checksum(run.cells);
-  const CellResult* single = nullptr;
-  for (auto& cell : run.cells) {
-    if (cell.samples.empty() && !cell.failed) continue;
-    engine::summarize_cell(cell, expected, single);
-    if (cell.key.mode == Mode::Single) single = &cell;
-    run.report.busy = run.report.busy || cell.busy;
-    run.report.cells.push_back(cell);
-    if (run.observer.cell_finished) run.observer.cell_finished(run.report);
+/// Summarises cell `index` (unless it has neither samples nor a failure), appends it to the
+/// report and tells the observer, so that an -o file holds it at once.
+void publish_cell(WorkloadRun& run, std::size_t index) {
+  CellResult& cell = run.cells[index];
+  if (run.published[index] || (cell.samples.empty() && !cell.failed)) return;
+  run.published[index] = true;
+  engine::summarize_cell(cell, expected_checksum(run.cells), run.single);
+  if (cell.key.mode == Mode::Single) run.single = &cell;
+  run.report.busy = run.report.busy || cell.busy;
+  run.report.cells.push_back(cell);
+  if (run.observer.cell_finished) run.observer.cell_finished(run.report);
+}
+
+/// Publishes, in cell order, every cell that will run no more repetitions, so that an -o
+/// file holds a cell as soon as it is finished. Stops at the first unfinished cell: the
+/// report keeps its order, and the single cell (the base of speed-ups) comes first.
+void publish_finished(WorkloadRun& run) {
+  for (std::size_t i = 0; i < run.cells.size(); ++i) {
+    const CellResult& cell = run.cells[i];
+    if (run.published[i]) continue;
+    if (cell.samples.size() < run.config.repetitions || wants_more(run, cell)) return;
+    publish_cell(run, i);
   }
+}
+
+/// Publishes every cell not published yet (after a stop or a failure of the workload).
+void finish_cells(WorkloadRun& run) {
+  run.published.resize(run.cells.size(), false);
+  for (std::size_t i = 0; i < run.cells.size(); ++i) publish_cell(run, i);
 }
 
 /// Marks every cell failed with `reason` (calibration or start-up of the workload failed).
@@ -215,6 +234,7 @@ void measure(WorkloadRun& run) {
     for (const std::size_t i : chosen) {
       if (stop_requested()) break;
       run_repetition(run, i, round);
+      if (!stop_requested()) publish_finished(run);
     }
     if (stop_requested()) {
       run.report.interrupted = true;  // also when the signal came in the last repetition
@@ -245,13 +265,14 @@ void run_workload(const BenchConfig& config, const std::string& name, BenchRepor
   WorkloadParams params = config.workload_defaults;
   params.name = name;
   const std::unique_ptr<Workload> workload = make_workload(params);
-  WorkloadRun run{config, observer,    report,      *workload,      params,     {},
-                  {},     cell_number, total_cells, cpu_stat_files, deadline_ns};
+  WorkloadRun run{config, observer, report,      *workload,   params,         {},         {},
+                  {},     nullptr,  cell_number, total_cells, cpu_stat_files, deadline_ns};
   for (const auto& key : engine::cell_keys(config, name)) {
     run.cells.push_back(CellResult{});
     run.cells.back().key = key;
     run.cells.back().kind = workload->info().kind;
   }
+  run.published.assign(run.cells.size(), false);
   cell_number += run.cells.size();
   try {
     SharedResources shared(*workload, params);
@@ -310,6 +331,7 @@ BenchReport run_bench(const BenchConfig& config, const EngineObserver& observer)
     run_workload(config, config.workloads[w], report, observer, cell_number, total_cells,
                  cpu_stat_files, deadline);
   }
+  if (stop_requested()) report.interrupted = true;
   report.findings = engine::make_findings(report);
   return report;
 }

@@ -85,6 +85,8 @@ void run_ops(WorkerSession& session, OpContext& context, OpRange range, std::uin
       const bool timed = stride != 0 && index % stride == 0;
       const std::int64_t begin = timed ? monotonic_ns() : 0;
       out.checksum = combine_checksum(out.checksum, session.run_op(index, context));
+      // An op cut short by a stop request returns early with a meaningless checksum.
+      if (stop_requested()) throw std::runtime_error("interrupted");
       if (timed) out.latencies.push_back(static_cast<double>(monotonic_ns() - begin) * 1e-9);
       ++out.ops;
     }

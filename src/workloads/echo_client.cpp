@@ -28,6 +28,9 @@ void send_all(const FileDescriptor& socket, std::span<const std::byte> data, OpC
 
 void receive_all(const FileDescriptor& socket, std::span<std::byte> data, OpContext& context) {
   while (!data.empty()) {
+    // The server answers after the IO latency, which may be long: wait in slices so that
+    // a stop request is seen.
+    if (!wait_readable(socket.get(), context)) throw std::runtime_error("interrupted");
     ssize_t got = 0;
     {
       BlockingSection section(context);

@@ -10,9 +10,17 @@
 /// blocking call in a BlockingSection, so a `gil` context releases the lock around it.
 namespace conc_probe::workloads {
 
-/// Sleeps for `duration` (nanosleep, resumed after signals); a zero duration still makes
-/// the call, as a zero-length sleep does in Python.
+/// The longest a blocking wait goes without looking at stop_requested().
+inline constexpr std::chrono::nanoseconds kStopPollSlice = std::chrono::milliseconds(50);
+
+/// Sleeps for `duration` (resumed after signals); a zero duration still makes the call, as
+/// a zero-length sleep does in Python. Returns early, within kStopPollSlice, once a stop is
+/// requested.
 void blocking_sleep(std::chrono::nanoseconds duration, OpContext& context) noexcept;
+
+/// Waits until `fd` is readable (or in error), inside a BlockingSection. Returns false when
+/// a stop was requested first (seen within kStopPollSlice).
+bool wait_readable(int fd, OpContext& context);
 
 /// Owns a file descriptor; closes it on destruction (not a blocking call for the files and
 /// sockets used here).

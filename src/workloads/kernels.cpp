@@ -30,7 +30,7 @@ std::uint64_t count_kernel(std::uint64_t seed, std::uint64_t iterations,
       state = (state ^ (remaining - step)) * kCountMultiplier;
     }
     remaining -= block;
-    context.checkpoint();
+    if (!context.checkpoint()) break;
   }
   return state;
 }
@@ -42,7 +42,7 @@ bool is_prime(std::uint64_t n, std::uint64_t& divisions, OpContext& context) noe
   if (n % 2 == 0) return n == 2;
   for (std::uint64_t d = 3; d <= n / d; d += 2) {
     if (n % d == 0) return false;
-    if (++divisions % kPrimesCheckEvery == 0) context.checkpoint();
+    if (++divisions % kPrimesCheckEvery == 0 && !context.checkpoint()) return false;
   }
   return true;
 }
@@ -58,7 +58,7 @@ PrimeTally count_primes(std::uint64_t first, std::uint64_t length, OpContext& co
       ++tally.count;
       tally.sum += n;
     }
-    context.checkpoint();
+    if (!context.checkpoint()) break;
   }
   return tally;
 }
@@ -89,7 +89,7 @@ std::uint64_t fill_and_hash(std::span<std::byte> buffer, std::uint64_t seed,
     // Each block is seeded by its position so blocks can be generated independently.
     fill_deterministic(block, seed + offset);
     hash = fnv1a(block, hash);
-    context.checkpoint();
+    if (!context.checkpoint()) break;
   }
   return hash;
 }

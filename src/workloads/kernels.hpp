@@ -37,7 +37,9 @@ constexpr std::uint64_t op_seed(std::uint64_t index, std::uint64_t salt) noexcep
 std::uint64_t launder(std::uint64_t value) noexcept;
 
 /// Counts down from `iterations` to zero, folding each step into a state started at
-/// `seed`; calls context.checkpoint() every kCountCheckEvery iterations. Returns the state.
+/// `seed`; calls context.checkpoint() every kCountCheckEvery iterations. Returns the state
+/// (cut short, and so meaningless, when a checkpoint reports a stop request; likewise for
+/// the kernels below).
 std::uint64_t count_kernel(std::uint64_t seed, std::uint64_t iterations,
                            OpContext& context) noexcept;
 
