@@ -155,9 +155,10 @@ bool is_terminal(int fd) noexcept { return ::isatty(fd) == 1; }
 bool color_allowed(int fd) noexcept {
   if (color_choice() == ColorChoice::Always) return true;
   if (color_choice() == ColorChoice::Never) return false;
-  const char* term = std::getenv("TERM");
+  // The environment is read on the main thread, before or after the workers run.
+  const char* term = std::getenv("TERM");  // NOLINT(concurrency-mt-unsafe)
   if (term != nullptr && std::string_view(term) == "dumb") return false;
-  const char* no_color = std::getenv("NO_COLOR");
+  const char* no_color = std::getenv("NO_COLOR");  // NOLINT(concurrency-mt-unsafe)
   if (no_color != nullptr && *no_color != '\0') return false;
   return is_terminal(fd);
 }

@@ -37,7 +37,8 @@ unsigned output_width(int fd) noexcept {
   winsize size{};
   if (::isatty(fd) == 1 && ::ioctl(fd, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
     return size.ws_col;
-  const char* columns = std::getenv("COLUMNS");
+  // Read on the main thread, before or after the workers run.
+  const char* columns = std::getenv("COLUMNS");  // NOLINT(concurrency-mt-unsafe)
   if (columns == nullptr) return 0;
   const auto value = text::parse_u64(columns);
   // A terminal narrower than 20 columns cannot hold a table; fit into 20 then.
