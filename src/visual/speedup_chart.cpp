@@ -191,9 +191,9 @@ std::optional<Chart> speedup_chart(const BenchReport& report) {
   const auto rows = static_cast<unsigned>((panels.size() + columns - 1) / columns);
   Svg svg(columns * kPanelWidth, rows * kPanelHeight, "Speed-up against workers");
   for (std::size_t i = 0; i < panels.size(); ++i) {
-    draw_panel(svg, static_cast<double>(i % columns) * kPanelWidth,
-               static_cast<double>(i / columns) * kPanelHeight, panels[i].first, panels[i].second,
-               usable);
+    const std::size_t row = i / columns, column = i % columns;  // panels fill rows left to right
+    draw_panel(svg, static_cast<double>(column) * kPanelWidth,
+               static_cast<double>(row) * kPanelHeight, panels[i].first, panels[i].second, usable);
   }
   return Chart{"speedup", "speedup", "Speed-up against workers", svg.finish()};
 }
