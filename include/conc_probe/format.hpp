@@ -14,6 +14,9 @@ Format parse_format(std::string_view name, std::string_view allowed);
 /// How a terminal reporter may decorate its output.
 struct Style {
   bool color = false;  ///< ANSI colour (only on a terminal, never with NO_COLOR)
+  /// Columns the text reporters fit their lines into (0 = no limit): columns that say
+  /// nothing are dropped, wide ones abbreviated or left out, text wrapped at word boundaries.
+  unsigned width = 0;
 };
 
 }  // namespace conc_probe

@@ -60,7 +60,7 @@ struct Sample {
   double background_alone_ops_per_second = 0;
   std::vector<double> latency_seconds;  ///< per-op latencies (IO workloads), maybe sampled
   std::optional<GilMetrics> gil;
-  /// The lock's timeline (bench --timeline/--trace, last repetition only); not in JSON.
+  /// The lock's timeline (bench --timeline/--trace/--html, last repetition only).
   std::vector<GilEvent> gil_events;
   NoiseReading noise;
   SampleInterference interference;

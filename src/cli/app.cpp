@@ -94,7 +94,7 @@ int run(int argc, char** argv) {
       "processes behave on it for CPU-bound and IO-bound work?",
       "conc-probe"};
   app.footer(kFooter);
-  app.set_version_flag("--version", version_text());
+  app.set_version_flag("-V,--version", version_text());
   app.require_subcommand(1);
   std::map<const CLI::App*, Action> actions;
   const auto add = [&](Action (*registrar)(CLI::App&)) {
@@ -110,11 +110,11 @@ int run(int argc, char** argv) {
     std::string_view name;
     Action (*registrar)(CLI::App&);
   };
-  static constexpr Entry kCommands[] = {{"info", add_info_command},
-                                        {"bench", add_bench_command},
-                                        {"compare", add_compare_command},
-                                        {"list", add_list_command},
-                                        {"__worker", add_worker_command}};
+  static constexpr Entry kCommands[] = {
+      {"info", add_info_command},       {"bench", add_bench_command},
+      {"compare", add_compare_command}, {"list", add_list_command},
+      {"report", add_report_command},   {"show", add_show_command},
+      {"__worker", add_worker_command}};
   const std::string_view first = argc > 1 ? std::string_view(argv[1]) : std::string_view();
   const auto named = std::find_if(std::begin(kCommands), std::end(kCommands),
                                   [&](const Entry& entry) { return entry.name == first; });
@@ -153,7 +153,12 @@ const CLI::Validator& non_empty() {
 bool is_terminal(int fd) noexcept { return ::isatty(fd) == 1; }
 
 bool color_allowed(int fd) noexcept {
-  const char* no_color = std::getenv("NO_COLOR");
+  if (color_choice() == ColorChoice::Always) return true;
+  if (color_choice() == ColorChoice::Never) return false;
+  // The environment is read on the main thread, before or after the workers run.
+  const char* term = std::getenv("TERM");  // NOLINT(concurrency-mt-unsafe)
+  if (term != nullptr && std::string_view(term) == "dumb") return false;
+  const char* no_color = std::getenv("NO_COLOR");  // NOLINT(concurrency-mt-unsafe)
   if (no_color != nullptr && *no_color != '\0') return false;
   return is_terminal(fd);
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/visual_output.hpp"
 #include "conc_probe/compare.hpp"
 #include "conc_probe/engine.hpp"
 #include "conc_probe/error.hpp"
@@ -56,7 +57,12 @@ struct BenchOptions {
   std::string baseline;                  ///< compare the run with this earlier JSON run
   std::optional<std::string> threshold;  ///< for --baseline (default 10%)
   std::string trace;                     ///< Chrome trace-event file of the gil cells
-  bool timeline = false;                 ///< print the gil cells' timelines
+  std::string export_json;               ///< hyperfine-style exports, beside -o and the terminal
+  std::string export_csv;
+  std::string export_markdown;
+  std::string html;       ///< the HTML report, written after the run
+  std::string svg;        ///< the speed-up chart as SVG
+  bool timeline = false;  ///< print the gil cells' timelines
   bool quiet = false;
 };
 
@@ -214,7 +220,7 @@ BenchConfig make_config(const BenchOptions& o, const PlatformReport& platform) {
   c.seed = *seed;
   c.fault_signal = static_cast<int>(units::parse_count(o.fault_signal, "--fault-signal", 0, 64));
   c.command_line = command_line();
-  c.record_timeline = o.timeline || !o.trace.empty();
+  c.record_timeline = o.timeline || !o.trace.empty() || !o.html.empty();
   return c;
 }
 
@@ -235,11 +241,26 @@ std::string render(const BenchReport& report, Format format, Style style = {}) {
   return out.str();
 }
 
-/// Observer: progress on a terminal's stderr, the -o file rewritten after every cell. A
-/// failing rewrite is remembered (the engine must not see it as a failed cell).
-struct RunSink {
-  const BenchOptions& options;
+/// One file the report is written to, in one format.
+struct Export {
+  std::string path;
   Format format;
+};
+
+/// The -o file (in `format`) and the --export-* files, in that order.
+std::vector<Export> exports_of(const BenchOptions& o, Format format) {
+  std::vector<Export> out;
+  if (!o.output.empty()) out.push_back({o.output, format});
+  if (!o.export_json.empty()) out.push_back({o.export_json, Format::Json});
+  if (!o.export_csv.empty()) out.push_back({o.export_csv, Format::Csv});
+  if (!o.export_markdown.empty()) out.push_back({o.export_markdown, Format::Markdown});
+  return out;
+}
+
+/// Observer: progress on a terminal's stderr, every export file rewritten after every cell.
+/// A failing rewrite is remembered (the engine must not see it as a failed cell).
+struct RunSink {
+  std::vector<Export> exports;
   bool show_progress;
   std::optional<std::string> write_error;
 
@@ -247,16 +268,17 @@ struct RunSink {
     EngineObserver o;
     if (show_progress)
       o.progress = [](const std::string& text) { std::cerr << "\r\x1b[K" << text << std::flush; };
-    if (!options.output.empty())
-      o.cell_finished = [this](const BenchReport& report) { save(report); };
+    if (!exports.empty()) o.cell_finished = [this](const BenchReport& report) { save(report); };
     return o;
   }
 
   void save(const BenchReport& report) {
-    try {
-      write_file_atomically(options.output, render(report, format));
-    } catch (const Error& error) {
-      if (!write_error) write_error = error.what();
+    for (const auto& file : exports) {
+      try {
+        write_file_atomically(file.path, render(report, file.format));
+      } catch (const Error& error) {
+        if (!write_error) write_error = error.what();
+      }
     }
   }
 };
@@ -343,9 +365,27 @@ bool regressed(const BenchReport& report, const LoadedRun& baseline, const Compa
   return comparison.has(Verdict::Slower);
 }
 
+/// True when a gil cell recorded its lock's timeline (there is something to show).
+bool has_timeline(const BenchReport& report) {
+  return std::any_of(report.cells.begin(), report.cells.end(), [](const CellResult& cell) {
+    return cell.key.mode == Mode::Gil &&
+           std::any_of(cell.samples.begin(), cell.samples.end(),
+                       [](const Sample& s) { return !s.gil_events.empty(); });
+  });
+}
+
 /// --timeline after a table or markdown report on stdout (else on stderr); --trace to its file.
+/// Without a gil cell's timeline, both say so on stderr and no trace file is written (trace
+/// viewers reject an empty one).
 void write_timelines(const BenchReport& report, const BenchOptions& options, Format format,
                      std::ostream& stdout_text) {
+  if ((options.timeline || !options.trace.empty()) && !has_timeline(report)) {
+    std::cerr << "conc-probe: warning: no gil cell recorded a lock timeline (add --mode gil); "
+              << (options.trace.empty() ? "nothing to show"
+                                        : "no trace written to " + options.trace)
+              << '\n';
+    return;
+  }
   if (options.timeline) {
     const bool to_stdout =
         options.output.empty() && (format == Format::Table || format == Format::Markdown);
@@ -365,30 +405,57 @@ void write_timelines(const BenchReport& report, const BenchOptions& options, For
   }
 }
 
+/// --html and --svg, after the run (a run without a chart to draw says so on stderr).
+void write_pictures(const BenchReport& report, const BenchOptions& options) {
+  if (!options.html.empty()) {
+    save_html(options.html, report);
+    if (!options.quiet)
+      std::cerr << "conc-probe: wrote the HTML report to " << options.html << '\n';
+  }
+  if (!options.svg.empty()) {
+    try {
+      save_svg(options.svg, report, "speedup");
+    } catch (const UsageError& error) {
+      std::cerr << "conc-probe: warning: " << error.what() << '\n';
+    }
+  }
+}
+
 int run_bench_command(const BenchOptions& options) {
   const Format format = output_format(options);
   check_output_files(options);
+  const std::vector<Export> exports = exports_of(options, format);
+  for (const auto& file : exports) check_writable(file.path);
+  for (const auto* file : {&options.html, &options.svg})
+    if (!file->empty()) check_writable(*file);
   CompareOptions compare;
   const std::optional<LoadedRun> baseline = load_baseline(options, compare);
   const PlatformReport platform = probe_platform(ProbeOptions{});
   BenchConfig config = make_config(options, platform);
   if (baseline) follow_baseline(*baseline, options, config);
-  RunSink sink{options, format, is_terminal(STDERR_FILENO) && !options.quiet, std::nullopt};
+  RunSink sink{exports, is_terminal(STDERR_FILENO) && !options.quiet, std::nullopt};
   const StopSignals signals;
   const BenchReport report = run_bench(config, sink.observer());
   if (sink.show_progress) std::cerr << "\r\x1b[K" << std::flush;
+  // With -o the table stays on a terminal (a pipe gets nothing: the file is the result).
   std::ostringstream stdout_text;
-  if (options.output.empty()) {
-    write_bench(stdout_text, report, format,
-                Style{format == Format::Table && color_allowed(STDOUT_FILENO)});
-  } else {
+  const bool to_terminal = options.output.empty() || is_terminal(STDOUT_FILENO);
+  if (to_terminal) {
+    const Format shown = options.output.empty() ? format : Format::Table;
+    write_bench(
+        stdout_text, report, shown,
+        Style{shown == Format::Table && color_allowed(STDOUT_FILENO), output_width(STDOUT_FILENO)});
+  }
+  if (!exports.empty()) {
     sink.save(report);
     if (sink.write_error) throw Error(ExitCode::RunFailed, *sink.write_error);
     if (!options.quiet)
-      std::cerr << "conc-probe: wrote " << report.cells.size() << " cells to " << options.output
-                << '\n';
+      for (const auto& file : exports)
+        std::cerr << "conc-probe: wrote " << report.cells.size() << " cells to " << file.path
+                  << '\n';
   }
   write_timelines(report, options, format, stdout_text);
+  write_pictures(report, options);
   int code = exit_code(report);
   if (code == 0 && baseline && regressed(report, *baseline, compare, options, format, stdout_text))
     code = static_cast<int>(ExitCode::Regression);
@@ -397,64 +464,78 @@ int run_bench_command(const BenchOptions& options) {
 }
 
 void add_options(CLI::App& command, BenchOptions& o) {
-  command.add_option("--mode", o.modes, "Modes, comma-separated: single,threads,gil,process")
-      ->capture_default_str();
+  command.add_option("-m,--mode", o.modes, "Modes, comma-separated: single,threads,gil,process")
+      ->capture_default_str()
+      ->type_name("LIST");
   command
       .add_option("--workload", o.workloads, "Workloads, comma-separated (see 'conc-probe list')")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("LIST");
   command
       .add_option(
           "--workers", o.workers,
           "Worker counts, e.g. 1,2,4; 'auto' = the usable CPUs and max(8, 2x usable) for IO")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("LIST");
   command
-      .add_option("--duration", o.duration,
+      .add_option("-d,--duration", o.duration,
                   "Target time of the single cell per repetition, e.g. 300ms, 1.5s")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("DURATION");
   command
-      .add_option("--repetitions", o.repetitions,
+      .add_option("-r,--repetitions", o.repetitions,
                   "Exactly this many measured repetitions per cell (6+ for a true 95% CI); "
                   "default: adaptive, see --precision")
       ->type_name("COUNT");
   command
       .add_option("--min-repetitions", o.min_repetitions,
                   "Adaptive: measured repetitions every cell gets")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("COUNT");
   command
       .add_option("--max-repetitions", o.max_repetitions,
                   "Adaptive: most repetitions of a cell whose interval stays wide")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("COUNT");
   command
       .add_option("--precision", o.precision,
                   "Adaptive: repeat a cell until its median's 95% interval is within this")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("PERCENT");
   command
       .add_option("--max-time", o.max_time,
                   "Adaptive: time budget of the whole run's extra repetitions")
-      ->capture_default_str();
-  command.add_option("--warmup", o.warmup, "Unmeasured repetitions per cell first")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("DURATION");
+  command.add_option("-w,--warmup", o.warmup, "Unmeasured repetitions per cell first")
+      ->capture_default_str()
+      ->type_name("COUNT");
   command
       .add_option("--switch-interval", o.switch_intervals,
                   "gil mode switch intervals, e.g. 5ms,1ms,100us")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("LIST");
   command
       .add_option("--gil-policy", o.gil_policy,
                   "gil mode lock: new (CPython 3.2+) or legacy (Python 2)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("POLICY");
   command
       .add_option("--check-interval", o.check_interval, "legacy GIL: checkpoints between releases")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("COUNT");
   command
       .add_option("--start-method", o.start_method,
                   "process mode: fork or spawn (re-executes this binary)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("METHOD");
   command.add_option("--cpus", o.cpus, "Restrict the whole run to these CPUs, e.g. 0 or 0-1")
       ->type_name("LIST")
       ->check(non_empty());
   command
       .add_option("--io-latency", o.io_latency, "Blocking time of one IO op (sleep, net, mixed)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("DURATION");
   command
       .add_option("--compute-time", o.compute_time,
                   "mixed: CPU work per op before its blocking wait, e.g. 200us (default: 20000 "
@@ -466,12 +547,24 @@ void add_options(CLI::App& command, BenchOptions& o) {
                   "from --io-latency")
       ->type_name("FRACTION");
   command
-      .add_option("--format", o.format,
+      .add_option("-f,--format", o.format,
                   "table, json, markdown or csv (default: table; for -o by extension, else json)")
+      ->type_name("FORMAT")
       ->check(non_empty());
   command
       .add_option("-o,--output", o.output,
-                  "Write the report to FILE (atomically, after every cell) instead of stdout")
+                  "Write the report to FILE (atomically, after every cell; format by extension); "
+                  "the table stays on a terminal")
+      ->type_name("FILE")
+      ->check(non_empty());
+  command.add_option("--export-json", o.export_json, "Also write the JSON report to FILE")
+      ->type_name("FILE")
+      ->check(non_empty());
+  command.add_option("--export-csv", o.export_csv, "Also write the CSV report to FILE")
+      ->type_name("FILE")
+      ->check(non_empty());
+  command
+      .add_option("--export-markdown", o.export_markdown, "Also write the markdown report to FILE")
       ->type_name("FILE")
       ->check(non_empty());
   command.add_flag("-q,--quiet", o.quiet, "No progress display and no note on stderr");
@@ -487,9 +580,20 @@ void add_options(CLI::App& command, BenchOptions& o) {
                   "Write the gil cells' lock timeline as Chrome trace-event JSON (Perfetto)")
       ->type_name("FILE")
       ->check(non_empty());
+  command
+      .add_option("--html", o.html,
+                  "Also write a self-contained HTML report with charts (records gil timelines)")
+      ->type_name("FILE")
+      ->check(non_empty());
+  command.add_option("--svg", o.svg, "Also write the speed-up chart as an SVG file")
+      ->type_name("FILE")
+      ->check(non_empty());
   command.add_option("--threshold", o.threshold, "With --baseline: the change that counts")
-      ->default_str("10%");
-  command.add_option("--seed", o.seed, "Seed of every pseudo-random choice")->capture_default_str();
+      ->default_str("10%")
+      ->type_name("PERCENT");
+  command.add_option("--seed", o.seed, "Seed of every pseudo-random choice")
+      ->capture_default_str()
+      ->type_name("NUMBER");
   command
       .add_option("--fault-signal", o.fault_signal,
                   "Testing: kill a process-mode worker with this signal")
@@ -506,8 +610,12 @@ Action add_bench_command(CLI::App& app) {
                          "with several worker counts, with honest statistics");
   command->group("Subcommands");
   add_options(*command, *options);
+  add_color_option(*command);
   command->footer(
       "Default: count and sleep, all four modes, workers 1 and auto: about 20 s on 2 CPUs.\n"
+      "Examples:\n  conc-probe bench\n  conc-probe bench -m threads,gil --workload primes "
+      "--workers 1,2,4 -r 10\n"
+      "  conc-probe bench -o run.json --html report.html\n"
       "Exit codes: 0 ok, 1 a cell failed, 2 bad usage, 3 regression against --baseline,\n"
       "130 interrupted (finished cells kept in -o).");
   return [options]() { return run_bench_command(*options); };

@@ -14,15 +14,27 @@ Action add_info_command(CLI::App& app);
 Action add_bench_command(CLI::App& app);
 Action add_list_command(CLI::App& app);
 Action add_compare_command(CLI::App& app);
+Action add_report_command(CLI::App& app);
+Action add_show_command(CLI::App& app);
 /// The hidden entry point of spawned worker processes.
 Action add_worker_command(CLI::App& app);
 
+/// --color: when the table may use colour.
+enum class ColorChoice { Auto, Always, Never };
+/// The --color given on the command line (Auto when none).
+ColorChoice color_choice() noexcept;
+/// Adds `--color auto|always|never` to a subcommand whose output may be coloured.
+void add_color_option(CLI::App& command);
 /// A validator that refuses an empty value ("--output ''" is a mistake, not "not given").
 const CLI::Validator& non_empty();
 
 /// True when the stream is a terminal.
 bool is_terminal(int fd) noexcept;
-/// Colour is allowed: stdout is a terminal and NO_COLOR is unset or empty.
+/// Colour is allowed: --color always; or --color auto (the default), the stream is a
+/// terminal, TERM is not "dumb" and NO_COLOR is unset or empty.
 bool color_allowed(int fd) noexcept;
+/// Columns to fit text output on `fd` into: the terminal's width (TIOCGWINSZ), else the
+/// COLUMNS variable, else 0 (no limit: a pipe gets whole lines).
+unsigned output_width(int fd) noexcept;
 
 }  // namespace conc_probe::cli

@@ -52,21 +52,26 @@ Action add_compare_command(CLI::App& app) {
   auto* command =
       app.add_subcommand("compare", "Compare two `bench --format json` runs cell by cell");
   command->group("Subcommands");
-  command->add_option("BASE", options->base, "baseline run (JSON)")->required();
-  command->add_option("NEW", options->next, "new run (JSON)")->required();
+  command->add_option("BASE", options->base, "baseline run (JSON)")->required()->type_name("FILE");
+  command->add_option("NEW", options->next, "new run (JSON)")->required()->type_name("FILE");
   command->add_option("--threshold", options->threshold, "change that counts, as a percentage")
+      ->type_name("PERCENT")
       ->default_str("10%");
   command->add_option("--format", options->format, "table, markdown (for a pull request) or json")
+      ->type_name("FORMAT")
       ->default_str("table")
       ->check(non_empty());
   command
       ->add_option("--fail-on", options->fail_on,
                    "exit 3 on 'slower' cells (default) or also on 'inconclusive' ones")
+      ->type_name("VERDICT")
       ->default_str("slower");
+  add_color_option(*command);
   command->footer(
       "Verdicts: faster / slower / unchanged / inconclusive, from a 95% bootstrap interval of\n"
       "the ratio of median wall times (docs/ci.md).\n"
-      "Exit codes: 0 no regression, 2 bad input, 3 a cell slower beyond the threshold.");
+      "Exit codes: 0 no regression, 2 bad input, 3 a cell slower beyond the threshold.\n"
+      "Example:\n  conc-probe compare base.json run.json --threshold 5% --format markdown");
   return [options] { return run_compare(*options); };
 }
 

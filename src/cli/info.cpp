@@ -51,7 +51,9 @@ int run_info(const InfoOptions& options) {
     return 0;
   }
   std::ostringstream out;
-  write_info(out, report, format, Style{format == Format::Table && color_allowed(STDOUT_FILENO)});
+  write_info(
+      out, report, format,
+      Style{format == Format::Table && color_allowed(STDOUT_FILENO), output_width(STDOUT_FILENO)});
   write_stdout(out.str());
   return 0;
 }
@@ -65,18 +67,25 @@ Action add_info_command(CLI::App& app) {
                          "Report the CPU count ladder (affinity, cgroup quota), topology, "
                          "model, OS, memory and container: what this process can really use");
   command->group("Subcommands");
-  command->add_option("--format", options->format, "Output format: table or json")
+  command->add_option("-f,--format", options->format, "Output format: table or json")
+      ->type_name("FORMAT")
       ->capture_default_str()
       ->check(non_empty());
-  options->get_option = command->add_option(
-      "--get", options->get,
-      "Print one value by its JSON key, e.g. cpu.usable (an nproc that knows about containers)");
+  add_color_option(*command);
+  options->get_option = command
+                            ->add_option("--get", options->get,
+                                         "Print one value by its JSON key, e.g. cpu.usable (an "
+                                         "nproc that knows about containers)")
+                            ->type_name("KEY");
   options->sysroot_option =
       command
-          ->add_option("--sysroot", options->sysroot,
+          ->add_option("-s,--sysroot", options->sysroot,
                        "Read /proc and /sys below DIR instead of this machine (replays a dump)")
           ->type_name("DIR");
   command->footer(
+      "Examples:\n  conc-probe info\n  conc-probe info --get cpu.usable\n"
+      "  conc-probe info -f json | jq .cpu\n  conc-probe info -s ./dump   # another machine's "
+      "/proc, /sys\n"
       "The usable count rounds a fractional cgroup quota up (ceil), at least 1; see "
       "docs/cpu-count.md.");
   return [options]() -> int { return run_info(*options); };

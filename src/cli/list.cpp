@@ -51,6 +51,8 @@ int run_list() {
 Action add_list_command(CLI::App& app) {
   auto* command = app.add_subcommand("list", "List the workloads and modes of 'conc-probe bench'");
   command->group("Subcommands");
+  command->footer(
+      "Example:\n  conc-probe list\n  conc-probe bench --workload primes,net --mode threads,gil");
   return [] { return run_list(); };
 }
 

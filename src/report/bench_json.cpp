@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "conc_probe/build_info.hpp"
+#include "conc_probe/gil_timeline.hpp"
 #include "report/bench_format.hpp"
 #include "report/info_json.hpp"
 
@@ -121,25 +122,36 @@ Json gil_metrics_json(const std::optional<GilMetrics>& gil) {
               {"hold_seconds", numbers(gil->hold_seconds)}};
 }
 
+/// The recorded lock timeline as [thread, "hold"|"wait"|"io", start_ns, end_ns] rows.
+Json gil_events_json(const std::vector<GilEvent>& events) {
+  Json out = Json::array();
+  for (const auto& e : events)
+    out.push_back(Json::array({e.thread, std::string(to_string(e.kind)), e.start_ns, e.end_ns}));
+  return out;
+}
+
 Json sample_json(const Sample& s) {
-  return Json{{"repetition", s.repetition},
-              {"ok", s.ok},
-              {"error", s.error.empty() ? Json(nullptr) : Json(s.error)},
-              {"wall_seconds", number(s.wall_seconds)},
-              {"startup_seconds", number(s.startup_seconds)},
-              {"cpu_seconds", number(s.cpu_seconds)},
-              {"voluntary_switches", s.voluntary_switches},
-              {"involuntary_switches", s.involuntary_switches},
-              {"ops", s.ops},
-              {"checksum", checksum(s.checksum)},
-              {"background_ops", s.background_ops},
-              {"background_alone_ops_per_second", number(s.background_alone_ops_per_second)},
-              {"latency_seconds", numbers(s.latency_seconds)},
-              {"gil", gil_metrics_json(s.gil)},
-              {"noise", Json{{"other_cpu_fraction", optional_number(s.noise.other_cpu_fraction)},
-                             {"steal_fraction", optional_number(s.noise.steal_fraction)}}},
-              {"wait_seconds", optional_number(s.wait_seconds)},
-              {"interference", sample_interference_json(s.interference)}};
+  Json j{{"repetition", s.repetition},
+         {"ok", s.ok},
+         {"error", s.error.empty() ? Json(nullptr) : Json(s.error)},
+         {"wall_seconds", number(s.wall_seconds)},
+         {"startup_seconds", number(s.startup_seconds)},
+         {"cpu_seconds", number(s.cpu_seconds)},
+         {"voluntary_switches", s.voluntary_switches},
+         {"involuntary_switches", s.involuntary_switches},
+         {"ops", s.ops},
+         {"checksum", checksum(s.checksum)},
+         {"background_ops", s.background_ops},
+         {"background_alone_ops_per_second", number(s.background_alone_ops_per_second)},
+         {"latency_seconds", numbers(s.latency_seconds)},
+         {"gil", gil_metrics_json(s.gil)},
+         {"noise", Json{{"other_cpu_fraction", optional_number(s.noise.other_cpu_fraction)},
+                        {"steal_fraction", optional_number(s.noise.steal_fraction)}}},
+         {"wait_seconds", optional_number(s.wait_seconds)},
+         {"interference", sample_interference_json(s.interference)}};
+  // Only runs that recorded a timeline (--timeline, --trace, --html) carry one.
+  if (!s.gil_events.empty()) j["gil_events"] = gil_events_json(s.gil_events);
+  return j;
 }
 
 Json key_json(const CellKey& key) {

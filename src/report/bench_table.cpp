@@ -6,6 +6,7 @@
 
 #include "report/bench_format.hpp"
 #include "report/bench_writers.hpp"
+#include "report/width.hpp"
 
 namespace conc_probe::report {
 namespace {
@@ -35,15 +36,17 @@ constexpr std::size_t kColumnCount = std::size(kColumns);
 
 using Row = std::vector<std::string>;
 
-/// Columns on a terminal: UTF-8 continuation bytes take no room.
-std::size_t display_width(const std::string& text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
-
-std::string latency_text(const CellResult& cell) {
+std::string latency_text(const CellResult& cell, bool compact) {
   if (!cell.latency || cell.latency->count == 0) return "-";
+  if (compact) {  // "1.08/1.10/1.43 ms" when the three share a unit
+    const auto unit = [](const std::string& t) { return t.substr(t.find(' ') + 1); };
+    const auto number = [](const std::string& t) { return t.substr(0, t.find(' ')); };
+    const std::string p50 = human_seconds(cell.latency->p50),
+                      p95 = human_seconds(cell.latency->p95),
+                      p99 = human_seconds(cell.latency->p99);
+    if (unit(p50) == unit(p95) && unit(p95) == unit(p99))
+      return number(p50) + "/" + number(p95) + "/" + number(p99) + " " + unit(p99);
+  }
   return human_seconds(cell.latency->p50) + " / " + human_seconds(cell.latency->p95) + " / " +
          human_seconds(cell.latency->p99);
 }
@@ -54,7 +57,7 @@ std::string join(const std::vector<std::string>& parts, const char* separator) {
   return out;
 }
 
-Row cell_row(const CellResult& cell) {
+Row cell_row(const CellResult& cell, bool compact) {
   const bool has_samples = cell.wall.n > 0;
   return Row{cell.key.workload,
              cell_mode_label(cell.key),
@@ -66,7 +69,7 @@ Row cell_row(const CellResult& cell) {
              has_samples ? fixed(cell.cores_used.median, 2) : "-",
              has_samples ? human_seconds(cell.startup.median) : "-",
              has_samples ? fixed(cell.voluntary_switches + cell.involuntary_switches, 0) : "-",
-             latency_text(cell),
+             latency_text(cell, compact),
              cell.gil ? fixed(cell.gil->switches_per_second, 0) : "-",
              cell.gil ? human_seconds(cell.gil->mean_hold_seconds) : "-",
              join(cell_marks(cell), ", ")};
@@ -94,9 +97,10 @@ const char* notes_colour(const std::string& notes) {
 }
 
 void write_row(std::ostream& out, const Row& row, const std::vector<std::size_t>& widths,
-               Style style, bool header) {
+               Style style, bool header, const std::vector<bool>& shown) {
   std::string line;
   for (std::size_t i = 0; i < kColumnCount; ++i) {
+    if (!shown[i]) continue;
     const std::string pad(widths[i] - display_width(row[i]), ' ');
     std::string cell =
         kColumns[i].left ? row[i] + (i + 1 == kColumnCount ? "" : pad) : pad + row[i];
@@ -104,44 +108,111 @@ void write_row(std::ostream& out, const Row& row, const std::vector<std::size_t>
       cell = paint(cell, "1", style);
     else if (i + 1 == kColumnCount)
       cell = paint(cell, notes_colour(row[i]), style);
-    line += (i == 0 ? "" : "  ") + cell;
+    line += (line.empty() ? "" : "  ") + cell;
   }
   while (!line.empty() && line.back() == ' ') line.pop_back();
   out << line << '\n';
 }
 
-void write_preamble(std::ostream& out, const BenchReport& report) {
-  out << "conc-probe bench: " << report.cells.size()
-      << (report.cells.size() == 1 ? " cell, " : " cells, ") << repetitions_text(report)
-      << " (median \xC2\xB1 MAD; speed-up vs single with the medians' " << interval_label(report)
-      << ")\n";
+/// `text` as lines of at most `width` columns (0: one line), each after `indent` (the first
+/// after `first`).
+void write_wrapped(std::ostream& out, const std::string& text, unsigned width,
+                   const std::string& first = "", const std::string& indent = "") {
+  const std::size_t room = width > first.size() + 10 ? width - first.size() : (width ? 10 : 0);
+  const auto lines = wrap_text(text, room);
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    out << (i == 0 ? first : indent) << lines[i] << '\n';
+}
+
+void write_preamble(std::ostream& out, const BenchReport& report, Style style) {
+  write_wrapped(out,
+                "conc-probe bench: " + std::to_string(report.cells.size()) +
+                    (report.cells.size() == 1 ? " cell, " : " cells, ") + repetitions_text(report) +
+                    " (median \xC2\xB1 MAD; speed-up vs single with the medians' " +
+                    interval_label(report) + ")",
+                style.width);
   if (report.interrupted) out << "INTERRUPTED: the results below are partial.\n";
-  if (const auto quota = quota_text(report); !quota.empty()) out << quota << '\n';
+  if (const auto quota = quota_text(report); !quota.empty()) write_wrapped(out, quota, style.width);
   if (report.busy)
-    out << "BUSY: other processes took CPU that some cells needed (marked with how much); "
-           "their figures may be off by about that much.\n";
+    write_wrapped(out,
+                  "BUSY: other processes took CPU that some cells needed (marked with how much); "
+                  "their figures may be off by about that much.",
+                  style.width);
   out << '\n';
 }
 
 void write_findings(std::ostream& out, const BenchReport& report, Style style) {
   if (report.findings.empty()) return;
   out << '\n' << paint("Findings", "1", style) << '\n';
-  for (const auto& finding : report.findings) out << "  - " << finding.text << '\n';
+  for (const auto& finding : report.findings)
+    write_wrapped(out, finding.text, style.width, "  - ", "    ");
+}
+
+/// Columns left out first when a table is too wide: the least read first.
+constexpr std::size_t kDropOrder[] = {9, 8, 3, 12, 4, 7, 6, 11, 10};
+constexpr std::size_t kNotes = kColumnCount - 1;
+
+std::size_t table_width(const std::vector<std::size_t>& widths, const std::vector<bool>& shown) {
+  std::size_t total = 0, columns = 0;
+  for (std::size_t i = 0; i < widths.size(); ++i) {
+    if (!shown[i]) continue;
+    total += widths[i];
+    ++columns;
+  }
+  return total + (columns > 0 ? 2 * (columns - 1) : 0);
+}
+
+/// Fits the table into `width` columns: drops columns where no cell has a value, moves the
+/// notes under the table (as [1], [2], ... in the row) when they do not fit, then leaves out
+/// the least read columns until the rest fits. Returns the moved notes.
+std::vector<std::string> fit(std::vector<Row>& rows, std::vector<std::size_t>& widths,
+                             std::vector<bool>& shown, std::size_t width) {
+  for (std::size_t c = 2; c < kColumnCount; ++c) {
+    shown[c] = std::any_of(rows.begin() + 1, rows.end(),
+                           [&](const Row& row) { return row[c] != "-" && !row[c].empty(); });
+  }
+  std::vector<std::string> notes;
+  if (shown[kNotes] && table_width(widths, shown) > width) {
+    for (std::size_t r = 1; r < rows.size(); ++r) {
+      if (rows[r][kNotes].empty()) continue;
+      notes.push_back(rows[r][0] + " " + rows[r][1] + ": " + rows[r][kNotes]);
+      rows[r][kNotes] = "[" + std::to_string(notes.size()) + "]";
+    }
+    widths = column_widths(rows);
+  }
+  for (const std::size_t c : kDropOrder) {
+    if (table_width(widths, shown) <= width) break;
+    shown[c] = false;
+  }
+  return notes;
+}
+
+void write_notes(std::ostream& out, const std::vector<std::string>& notes, Style style) {
+  if (notes.empty()) return;
+  out << '\n' << paint("Notes", "1", style) << '\n';
+  for (std::size_t i = 0; i < notes.size(); ++i) {
+    const std::string mark = "  [" + std::to_string(i + 1) + "] ";
+    write_wrapped(out, notes[i], style.width, mark, std::string(mark.size(), ' '));
+  }
 }
 
 }  // namespace
 
 void write_bench_table(std::ostream& out, const BenchReport& report, Style style) {
-  write_preamble(out, report);
+  write_preamble(out, report, style);
   std::vector<Row> rows;
   rows.emplace_back();
   for (const auto& column : kColumns) rows.front().emplace_back(column.header);
-  for (const auto& cell : report.cells) rows.push_back(cell_row(cell));
-  const auto widths = column_widths(rows);
+  for (const auto& cell : report.cells) rows.push_back(cell_row(cell, style.width > 0));
+  auto widths = column_widths(rows);
+  std::vector<bool> shown(kColumnCount, true);
+  std::vector<std::string> notes;
+  if (style.width > 0) notes = fit(rows, widths, shown, style.width);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (i > 1 && rows[i][0] != rows[i - 1][0]) out << '\n';  // a blank line between workloads
-    write_row(out, rows[i], widths, style, i == 0);
+    write_row(out, rows[i], widths, style, i == 0, shown);
   }
+  write_notes(out, notes, style);
   write_findings(out, report, style);
 }
 

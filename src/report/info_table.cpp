@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "report/width.hpp"
+
 namespace conc_probe::report {
 namespace {
 
@@ -294,22 +296,65 @@ Section python_section(const PlatformReport& r) {
   return b.done();
 }
 
+/// "[source]" or, in colour, the source dimmed.
+std::string source_text(const std::string& source, const Style& style) {
+  return style.color ? fmt::format("\033[2m{}\033[0m", source) : "[" + source + "]";
+}
+
+/// One row within style.width columns: the value wrapped in its column, the source wrapped
+/// beside it, or on the lines below when too little room is left beside it.
+void write_fitted_row(std::ostream& out, const Row& row, std::size_t label_width,
+                      std::size_t value_width, const Style& style) {
+  const std::size_t width = style.width;
+  const std::size_t value_at = 2 + label_width + 2;
+  const std::size_t value_room = std::max<std::size_t>(10, width > value_at ? width - value_at : 0);
+  const auto values = wrap_text(row.value, std::min(value_width, value_room));
+  const std::size_t used = std::min(value_width, value_room);
+  const std::size_t source_at = value_at + used + 2;
+  constexpr std::size_t kMinSource = 24;
+  const bool beside = !row.source.empty() && width >= source_at + kMinSource;
+  std::vector<std::string> sources;
+  const std::size_t below_at = std::min<std::size_t>(value_at, 6);
+  if (!row.source.empty()) {
+    const std::string shown = style.color ? row.source : "[" + row.source + "]";
+    sources =
+        wrap_text(shown, beside ? width - source_at : std::max<std::size_t>(10, width - below_at));
+    if (style.color)
+      for (auto& line : sources) line = source_text(line, style);
+  }
+  const std::size_t lines = beside ? std::max(values.size(), sources.size()) : values.size();
+  for (std::size_t i = 0; i < lines; ++i) {
+    std::string line = fmt::format("  {:<{}}  ", i == 0 ? row.label : "", label_width);
+    const std::string value = i < values.size() ? values[i] : "";
+    line += value;
+    if (beside && i < sources.size()) {
+      line += std::string(used - std::min(used, display_width(value)) + 2, ' ');
+      line += sources[i];
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out << line << '\n';
+  }
+  if (!beside)
+    for (const auto& source : sources) out << std::string(below_at, ' ') << source << '\n';
+}
+
 void write_section(std::ostream& out, const Section& section, const Style& style) {
   std::size_t label_width = 0;
   std::size_t value_width = 0;
   for (const auto& row : section.rows) {
     label_width = std::max(label_width, row.label.size());
-    value_width = std::max(value_width, row.value.size());
+    value_width = std::max(value_width, display_width(row.value));
   }
   value_width = std::min<std::size_t>(value_width, 40);
   out << (style.color ? "\033[1m" : "") << section.title << (style.color ? "\033[0m" : "") << '\n';
   for (const auto& row : section.rows) {
+    if (style.width > 0) {
+      write_fitted_row(out, row, label_width, value_width, style);
+      continue;
+    }
     std::string line =
         fmt::format("  {:<{}}  {:<{}}", row.label, label_width, row.value, value_width);
-    if (!row.source.empty()) {
-      line +=
-          style.color ? fmt::format("  \033[2m{}\033[0m", row.source) : "  [" + row.source + "]";
-    }
+    if (!row.source.empty()) line += "  " + source_text(row.source, style);
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out << line << '\n';
   }
