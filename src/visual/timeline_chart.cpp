@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "conc_probe/gil_timeline.hpp"
 #include "report/bench_format.hpp"
 #include "visual/chart_parts.hpp"
 #include "visual/svg.hpp"
@@ -42,18 +43,6 @@ std::pair<std::int64_t, std::int64_t> window_of(const std::vector<GilEvent>& eve
   }
   const std::int64_t interval = key.switch_interval ? key.switch_interval->count() : 5'000'000;
   return {first, std::max<std::int64_t>(1, std::min(last - first, 20 * interval))};
-}
-
-const char* kind_class(GilEvent::Kind kind) {
-  switch (kind) {
-    case GilEvent::Kind::Hold:
-      return "hold";
-    case GilEvent::Kind::Wait:
-      return "wait";
-    case GilEvent::Kind::Io:
-      return "io";
-  }
-  return "hold";
 }
 
 void draw_legend(Svg& svg, double x, double y) {
@@ -102,7 +91,7 @@ Chart chart_of(const CellResult& cell, const std::vector<GilEvent>& events) {
     const double x1 = static_cast<double>(std::min(e.end_ns, start + span) - start) * scale;
     if (x1 - x0 < kMinWidth) continue;
     svg.rect(kLeft + x0, kTop + kRow * e.thread + 3, x1 - x0, kRow - 6,
-             fmt::format("class=\"{}\"", kind_class(e.kind)));
+             fmt::format("class=\"{}\"", to_string(e.kind)));
   }
   draw_time_axis(svg, kTop + kRow * threads + 2, span);
   return Chart{"timeline-" + slug(cell.key.workload + "-" + report::cell_mode_label(cell.key)),
