@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Error rates of `conc-probe compare` (and `bench --baseline`) on a shared machine.
 
 Runs N A/A pairs (the same build twice: any "slower" is a false alarm) and N A/B pairs (B is
@@ -13,7 +13,8 @@ and a median change beyond the same threshold.
 Not a test: 50 pairs of each condition take about half an hour on 2 CPUs. Needs root and a writable cgroup cpu controller
 for the quota. Prints a markdown table (docs/ci.md quotes it) and writes the raw verdicts.
 
-Usage: error_rates.py /path/to/conc-probe [--pairs 50] [--conditions aa-quiet,ab-quiet,...]
+Run it with the distribution's python3 (python3-scipy, libbenchmark-tools), not a version
+manager's. Usage: error_rates.py /path/to/conc-probe [--pairs 50] [--conditions aa-quiet,ab-quiet,...]
 """
 import argparse
 import json
@@ -123,9 +124,9 @@ def peer_verdicts(base, new):
             continue
         if calc_utest is not None:
             _, _, p = calc_utest([times, other], [times, other])
-            utest = utest or (p is not None and p < ALPHA)
+            utest = utest or bool(p is not None and p < ALPHA)
         if ttest_ind is not None:
-            welch = welch or ttest_ind(times, other, equal_var=False).pvalue < ALPHA
+            welch = welch or bool(ttest_ind(times, other, equal_var=False).pvalue < ALPHA)
     return utest, welch
 
 
@@ -150,12 +151,19 @@ def one_pair(binary, tmp, condition, index):
 
 
 def main():
+    if calc_utest is None or ttest_ind is None:
+        sys.exit("error_rates.py: needs scipy and Google Benchmark's tools (apt-get install "
+                 "python3-scipy libbenchmark-tools; run with /usr/bin/python3)")
     parser = argparse.ArgumentParser()
     parser.add_argument("binary")
     parser.add_argument("--pairs", type=int, default=50)
     parser.add_argument("--conditions", default=",".join(CONDITIONS))
     parser.add_argument("--out", default="error_rates.json")
+    parser.add_argument("--duration", default="100ms",
+                        help="the single cell's target; A/B needs cells that span several "
+                             "100 ms quota periods, or the quota never bites")
     args = parser.parse_args()
+    MATRIX[MATRIX.index("--duration") + 1] = args.duration
     results = []
     with tempfile.TemporaryDirectory(prefix="conc-probe-error-rates-") as name:
         tmp = Path(name)
