@@ -46,6 +46,7 @@ struct BenchOptions {
   std::string gil_policy = "new";
   std::string check_interval = "100";
   std::string start_method = "fork";
+  bool async_blocking = false;
   std::string cpus;
   std::string io_latency = "1ms";
   std::string compute_time;  ///< mixed: compute per op as a duration
@@ -211,6 +212,7 @@ BenchConfig make_config(const BenchOptions& o, const PlatformReport& platform) {
   c.gil_policy = parse_gil_policy(o.gil_policy);
   c.check_interval = units::parse_count(o.check_interval, "--check-interval", 1, 1'000'000'000);
   c.start_method = parse_start(o.start_method);
+  c.async_blocking = o.async_blocking;
   c.workload_defaults.io_latency = units::parse_duration(o.io_latency, "--io-latency");
   c.workload_defaults.compute_time = mixed_compute_time(o, c);
   const auto seed = text::parse_u64(o.seed);
@@ -464,7 +466,8 @@ int run_bench_command(const BenchOptions& options) {
 }
 
 void add_options(CLI::App& command, BenchOptions& o) {
-  command.add_option("-m,--mode", o.modes, "Modes, comma-separated: single,threads,gil,process")
+  command
+      .add_option("-m,--mode", o.modes, "Modes, comma-separated: single,threads,gil,process,async")
       ->capture_default_str()
       ->type_name("LIST");
   command
@@ -529,6 +532,8 @@ void add_options(CLI::App& command, BenchOptions& o) {
                   "process mode: fork or spawn (re-executes this binary)")
       ->capture_default_str()
       ->type_name("METHOD");
+  command.add_flag("--async-blocking", o.async_blocking,
+                   "async mode: make every blocking call on the loop itself (the classic mistake)");
   command.add_option("--cpus", o.cpus, "Restrict the whole run to these CPUs, e.g. 0 or 0-1")
       ->type_name("LIST")
       ->check(non_empty());
