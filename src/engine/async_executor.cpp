@@ -57,7 +57,9 @@ class Loop {
         options_(options),
         poller_(Poller::make(options.poller)),
         latency_stride_(latency_stride(plan)),
-        lag_stride_(std::max<std::uint64_t>(1, 2 * plan.total_ops / kMaxLatencies)) {}
+        // A task runs about once per op (and once at the start): about kMaxLatencies lags.
+        lag_stride_(std::max<std::uint64_t>(
+            1, (plan.total_ops + plan.workers + kMaxLatencies - 1) / kMaxLatencies)) {}
 
   /// Runs every task to its end, or until a stop request or a failure of the loop itself.
   void run(std::int64_t start_ns) {

@@ -4,7 +4,6 @@
 
 #include "conc_probe/build_info.hpp"
 #include "conc_probe/gil_timeline.hpp"
-#include "conc_probe/stats.hpp"
 #include "report/bench_format.hpp"
 #include "report/info_json.hpp"
 
@@ -141,12 +140,6 @@ Json latency_json(const std::optional<LatencySummary>& l) {
               {"count", l->count}};
 }
 
-/// A sample's loop lags as their percentiles (the raw lags can run to tens of thousands).
-Json loop_lag_json(const std::vector<double>& lags) {
-  if (lags.empty()) return nullptr;
-  return latency_json(stats::latency_summary(lags));
-}
-
 Json sample_json(const Sample& s) {
   Json j{{"repetition", s.repetition},
          {"ok", s.ok},
@@ -161,7 +154,7 @@ Json sample_json(const Sample& s) {
          {"background_ops", s.background_ops},
          {"background_alone_ops_per_second", number(s.background_alone_ops_per_second)},
          {"latency_seconds", numbers(s.latency_seconds)},
-         {"loop_lag_seconds", loop_lag_json(s.loop_lag_seconds)},
+         {"loop_lag_seconds", numbers(s.loop_lag_seconds)},
          {"gil", gil_metrics_json(s.gil)},
          {"noise", Json{{"other_cpu_fraction", optional_number(s.noise.other_cpu_fraction)},
                         {"steal_fraction", optional_number(s.noise.steal_fraction)}}},

@@ -148,6 +148,7 @@ Sample sample(const Json& j) {
   s.background_ops = whole<std::uint64_t>(j, "background_ops");
   s.background_alone_ops_per_second = num(j, "background_alone_ops_per_second");
   s.latency_seconds = numbers(j, "latency_seconds");
+  s.loop_lag_seconds = numbers(j, "loop_lag_seconds");
   if (const auto it = j.find("gil"); it != j.end()) s.gil = gil_metrics(*it);
   s.gil_events = gil_events(j);
   const Json& noise = member(j, "noise");
