@@ -59,6 +59,11 @@ struct Sample {
   /// after this repetition under the same conditions; 0 when not measured.
   double background_alone_ops_per_second = 0;
   std::vector<double> latency_seconds;  ///< per-op latencies (IO workloads), maybe sampled
+  /// The workers' memory: for worker processes the sum of each one's peak resident set and
+  /// of their proportional set sizes at the end of their ops; for threads (and a loop) the
+  /// process's own, peak since the repetition began. Unknown where /proc lacks them.
+  std::optional<std::uint64_t> peak_rss_bytes;
+  std::optional<std::uint64_t> pss_bytes;
   /// `async` cells: how late tasks ran after they became ready (seconds), maybe sampled.
   std::vector<double> loop_lag_seconds;
   std::optional<GilMetrics> gil;
@@ -121,6 +126,9 @@ struct CellResult {
   double voluntary_switches = 0;     ///< median per repetition
   double involuntary_switches = 0;
   std::optional<LatencySummary> latency;
+  /// Medians over the repetitions of the samples' peak_rss_bytes and pss_bytes.
+  std::optional<double> peak_rss_bytes;
+  std::optional<double> pss_bytes;
   /// Async cells: how late ready tasks ran, over every repetition's sampled lags.
   std::optional<LatencySummary> loop_lag;
   std::optional<GilSummary> gil;

@@ -14,6 +14,7 @@
 #include "conc_probe/workload.hpp"
 #include "engine/bench_parts.hpp"
 #include "engine/executor.hpp"
+#include "engine/memory_usage.hpp"
 #include "engine/noise.hpp"
 #include "engine/sched_sources.hpp"
 
@@ -121,10 +122,17 @@ void run_repetition(WorkloadRun& run, std::size_t index, unsigned round) {
                    cell_label(cell.key), repetition_text(run, round, cell)));
   engine::NoiseMeter meter(run.cpu_stat_files);
   meter.start();
+  // Threads share the process's memory: its peak from here on is theirs.
+  if (plan.mode != Mode::Process) engine::reset_peak_rss();
   Sample sample = run.workload.info().convoy
                       ? engine::run_convoy(plan, run.workload, run.params, run.config.duration)
                       : engine::make_executor(plan.mode)->run(plan, run.workload, run.params);
   const engine::NoiseMeasurement noise = meter.stop();
+  if (plan.mode != Mode::Process && !sample.pss_bytes) {
+    const engine::MemoryUsage memory = engine::own_memory();
+    if (memory.peak_rss_bytes != 0) sample.peak_rss_bytes = memory.peak_rss_bytes;
+    if (memory.pss_bytes != 0) sample.pss_bytes = memory.pss_bytes;
+  }
   if (run.workload.info().convoy && plan.mode != Mode::Single && sample.ok && round >= warmup &&
       !stop_requested()) {
     // The CPU workers' reference: the same workers alone, right now, so both rates were

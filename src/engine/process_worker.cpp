@@ -9,6 +9,7 @@
 #include <csignal>
 #include <memory>
 
+#include "engine/memory_usage.hpp"
 #include "engine/result_frame.hpp"
 #include "engine/worker_loop.hpp"
 
@@ -82,6 +83,9 @@ int worker_process_main(const WorkerProcessArgs& args, const Workload& workload,
     const CpuUsage before = process_usage();
     run_ops(*session, context, args.range, args.stride, result);
     result.usage = process_usage() - before;
+    const MemoryUsage memory = own_memory();
+    result.peak_rss_bytes = memory.peak_rss_bytes;
+    result.pss_bytes = memory.pss_bytes;
   }
   result.end_ns = monotonic_ns();
   try {

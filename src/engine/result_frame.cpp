@@ -72,6 +72,8 @@ std::string encode_payload(const WorkerResult& result) {
   put(out, result.usage.involuntary);
   put(out, result.usage.wait_seconds);
   put(out, result.end_ns);
+  put(out, result.peak_rss_bytes);
+  put(out, result.pss_bytes);
   put(out, static_cast<std::uint32_t>(result.latencies.size()));
   for (const double latency : result.latencies) put(out, latency);
   put(out, static_cast<std::uint32_t>(result.error.size()));
@@ -90,6 +92,8 @@ std::optional<WorkerResult> decode_payload(std::string_view payload) {
   result.usage.involuntary = in.get<std::int64_t>();
   result.usage.wait_seconds = in.get<double>();
   result.end_ns = in.get<std::int64_t>();
+  result.peak_rss_bytes = in.get<std::uint64_t>();
+  result.pss_bytes = in.get<std::uint64_t>();
   const auto latencies = in.get<std::uint32_t>();
   if (!in.ok() || latencies > payload.size() / sizeof(double)) return std::nullopt;
   result.latencies.reserve(latencies);

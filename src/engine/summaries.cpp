@@ -85,6 +85,17 @@ void summarize_latency(CellResult& cell) {
   if (!lags.empty()) cell.loop_lag = stats::latency_summary(lags);
 }
 
+void summarize_memory(CellResult& cell) {
+  std::vector<double> peaks, pss;
+  for (const auto& sample : cell.samples) {
+    if (!sample.ok) continue;
+    if (sample.peak_rss_bytes) peaks.push_back(static_cast<double>(*sample.peak_rss_bytes));
+    if (sample.pss_bytes) pss.push_back(static_cast<double>(*sample.pss_bytes));
+  }
+  if (!peaks.empty()) cell.peak_rss_bytes = stats::median(peaks);
+  if (!pss.empty()) cell.pss_bytes = stats::median(pss);
+}
+
 }  // namespace
 
 /// Convoy cells: each sample's own failure only (ops are time-bounded), the CPU workers' rate.
@@ -131,6 +142,7 @@ void summarize_cell(CellResult& cell, std::uint64_t expected_checksum, const Cel
   cell.involuntary_switches = stats::median(per_sample(
       cell, [](const Sample& s) { return static_cast<double>(s.involuntary_switches); }));
   summarize_latency(cell);
+  summarize_memory(cell);
   if (cell.key.mode == Mode::Gil) cell.gil = summarize_gil(cell);
   cell.interference = stats::summarize_interference(cell.samples);
   cell.busy = !cell.interference.mark.empty();

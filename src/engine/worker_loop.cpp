@@ -96,8 +96,22 @@ void run_ops(WorkerSession& session, OpContext& context, OpRange range, std::uin
   }
 }
 
+/// The workers' peak RSS and PSS summed, when every one of them measured its own.
+void combine_memory(std::span<const WorkerResult> results, Sample& sample) {
+  std::uint64_t peak = 0, pss = 0;
+  for (const auto& result : results) {
+    if (result.peak_rss_bytes == 0 || result.pss_bytes == 0) return;
+    peak += result.peak_rss_bytes;
+    pss += result.pss_bytes;
+  }
+  if (results.empty()) return;
+  sample.peak_rss_bytes = peak;
+  sample.pss_bytes = pss;
+}
+
 Sample combine_results(std::span<const WorkerResult> results) {
   Sample sample;
+  combine_memory(results, sample);
   for (std::size_t i = 0; i < results.size(); ++i) {
     const auto& result = results[i];
     sample.ops += result.ops;

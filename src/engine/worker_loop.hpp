@@ -50,6 +50,9 @@ struct WorkerResult {
   std::vector<double> latencies;  ///< seconds, ops whose index is a multiple of the stride
   CpuUsage usage;                 ///< of the work only
   std::int64_t end_ns = 0;        ///< monotonic_ns() when the last op finished
+  /// A worker process's own memory after its ops (0 = unknown, or a thread: not its own).
+  std::uint64_t peak_rss_bytes = 0;
+  std::uint64_t pss_bytes = 0;
 };
 
 /// Runs ops [range.first, range.last) of `session` into `out` (ops, checksum, latencies
@@ -59,7 +62,8 @@ void run_ops(WorkerSession& session, OpContext& context, OpRange range, std::uin
              WorkerResult& out) noexcept;
 
 /// Sums the workers' results into one Sample (checksums combined, latencies joined, CPU
-/// summed); failed when any worker failed, naming the first ("worker 2: ...").
+/// and memory summed, memory unknown unless every worker knew its own); failed when any
+/// worker failed, naming the first ("worker 2: ...").
 Sample combine_results(std::span<const WorkerResult> results);
 
 /// The message of a caught exception.

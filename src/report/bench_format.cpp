@@ -50,6 +50,16 @@ std::string human_rate(double per_second) {
   return three_digits(per_second);
 }
 
+std::string human_bytes(double bytes) {
+  if (!std::isfinite(bytes)) return "-";
+  constexpr std::array<std::pair<double, const char*>, 3> kScales{
+      {{1024.0 * 1024 * 1024, "GiB"}, {1024.0 * 1024, "MiB"}, {1024.0, "KiB"}}};
+  for (const auto& [scale, unit] : kScales) {
+    if (bytes >= scale * 0.9995) return three_digits(bytes / scale) + " " + unit;
+  }
+  return three_digits(bytes) + " B";
+}
+
 std::string fixed(double value, int decimals) {
   if (!std::isfinite(value)) return "-";
   return fmt::format("{:.{}f}", value, decimals);

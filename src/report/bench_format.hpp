@@ -20,6 +20,9 @@ std::string human_seconds(double seconds);
 /// A rate with 3 significant digits and a k/M/G suffix: "12.3k", "950", "1.20M".
 std::string human_rate(double per_second);
 
+/// A size in bytes with 3 significant digits and a binary unit: "812 B", "5.20 MiB".
+std::string human_bytes(double bytes);
+
 /// A plain number with `decimals` decimals ("1.93"); "-" when not finite.
 std::string fixed(double value, int decimals);
 

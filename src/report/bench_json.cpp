@@ -20,6 +20,13 @@ Json optional_number(const std::optional<T>& value) {
   return value ? number(static_cast<double>(*value)) : Json(nullptr);
 }
 
+/// A byte count as a whole number, or null.
+template <class T>
+Json optional_bytes(const std::optional<T>& value) {
+  if (!value || !std::isfinite(static_cast<double>(*value)) || *value < 0) return nullptr;
+  return static_cast<std::uint64_t>(std::llround(static_cast<double>(*value)));
+}
+
 Json seconds(std::chrono::nanoseconds duration) {
   return static_cast<double>(duration.count()) * 1e-9;
 }
@@ -155,6 +162,8 @@ Json sample_json(const Sample& s) {
          {"background_alone_ops_per_second", number(s.background_alone_ops_per_second)},
          {"latency_seconds", numbers(s.latency_seconds)},
          {"loop_lag_seconds", numbers(s.loop_lag_seconds)},
+         {"peak_rss_bytes", optional_bytes(s.peak_rss_bytes)},
+         {"pss_bytes", optional_bytes(s.pss_bytes)},
          {"gil", gil_metrics_json(s.gil)},
          {"noise", Json{{"other_cpu_fraction", optional_number(s.noise.other_cpu_fraction)},
                         {"steal_fraction", optional_number(s.noise.steal_fraction)}}},
@@ -178,6 +187,16 @@ Json speedup_json(const std::optional<Ratio>& r) {
   return Json{{"estimate", number(r->estimate)},
               {"ci_low", number(r->ci_low)},
               {"ci_high", number(r->ci_high)}};
+}
+
+/// The workers' memory (medians over repetitions), PSS also per worker; null when unknown.
+Json memory_json(const CellResult& c) {
+  if (!c.peak_rss_bytes && !c.pss_bytes) return nullptr;
+  const auto per_worker =
+      c.pss_bytes ? std::optional<double>(*c.pss_bytes / c.key.workers) : std::optional<double>();
+  return Json{{"peak_rss_bytes", optional_bytes(c.peak_rss_bytes)},
+              {"pss_bytes", optional_bytes(c.pss_bytes)},
+              {"pss_per_worker_bytes", optional_bytes(per_worker)}};
 }
 
 Json gil_summary_json(const std::optional<GilSummary>& g) {
@@ -215,6 +234,7 @@ Json cell_json(const CellResult& c) {
       {"involuntary_switches", number(c.involuntary_switches)},
       {"latency_seconds", latency_json(c.latency)},
       {"loop_lag_seconds", latency_json(c.loop_lag)},
+      {"memory", memory_json(c)},
       {"gil", gil_summary_json(c.gil)},
       {"time_bounded", c.time_bounded},
       {"background_ops_per_second", optional_number(c.background_ops_per_second)},

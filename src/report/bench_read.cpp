@@ -149,6 +149,9 @@ Sample sample(const Json& j) {
   s.background_alone_ops_per_second = num(j, "background_alone_ops_per_second");
   s.latency_seconds = numbers(j, "latency_seconds");
   s.loop_lag_seconds = numbers(j, "loop_lag_seconds");
+  if (const auto peak = opt_num(j, "peak_rss_bytes"))
+    s.peak_rss_bytes = static_cast<std::uint64_t>(*peak);
+  if (const auto pss = opt_num(j, "pss_bytes")) s.pss_bytes = static_cast<std::uint64_t>(*pss);
   if (const auto it = j.find("gil"); it != j.end()) s.gil = gil_metrics(*it);
   s.gil_events = gil_events(j);
   const Json& noise = member(j, "noise");
@@ -245,6 +248,10 @@ CellResult cell(const Json& j) {
   c.involuntary_switches = num(j, "involuntary_switches");
   c.latency = latency(value_or_null(j, "latency_seconds"));
   c.loop_lag = latency(value_or_null(j, "loop_lag_seconds"));
+  if (const auto it = j.find("memory"); it != j.end() && it->is_object()) {
+    c.peak_rss_bytes = opt_num(*it, "peak_rss_bytes");
+    c.pss_bytes = opt_num(*it, "pss_bytes");
+  }
   c.gil = gil_summary(value_or_null(j, "gil"));
   c.time_bounded = flag(j, "time_bounded");
   c.background_ops_per_second = opt_num(j, "background_ops_per_second");

@@ -31,6 +31,7 @@ constexpr Column kColumns[] = {
     {"gil sw/s", false},
     {"gil hold", false},
     {"loop lag p50/p99", false},
+    {"peak rss / pss", false},
     {"notes", true},
 };
 constexpr std::size_t kColumnCount = std::size(kColumns);
@@ -57,6 +58,11 @@ std::string loop_lag_text(const CellResult& cell) {
   return human_seconds(cell.loop_lag->p50) + " / " + human_seconds(cell.loop_lag->p99);
 }
 
+std::string memory_text(const CellResult& cell) {
+  if (!cell.peak_rss_bytes || !cell.pss_bytes) return "-";
+  return human_bytes(*cell.peak_rss_bytes) + " / " + human_bytes(*cell.pss_bytes);
+}
+
 std::string join(const std::vector<std::string>& parts, const char* separator) {
   std::string out;
   for (const auto& part : parts) out += (out.empty() ? "" : separator) + part;
@@ -79,6 +85,7 @@ Row cell_row(const CellResult& cell, bool compact) {
              cell.gil ? fixed(cell.gil->switches_per_second, 0) : "-",
              cell.gil ? human_seconds(cell.gil->mean_hold_seconds) : "-",
              loop_lag_text(cell),
+             memory_text(cell),
              join(cell_marks(cell), ", ")};
 }
 
@@ -156,7 +163,7 @@ void write_findings(std::ostream& out, const BenchReport& report, Style style) {
 }
 
 /// Columns left out first when a table is too wide: the least read first.
-constexpr std::size_t kDropOrder[] = {9, 8, 3, 12, 4, 7, 6, 11, 10, 13};
+constexpr std::size_t kDropOrder[] = {9, 14, 8, 3, 12, 4, 7, 6, 11, 10, 13};
 constexpr std::size_t kNotes = kColumnCount - 1;
 
 std::size_t table_width(const std::vector<std::size_t>& widths, const std::vector<bool>& shown) {

@@ -74,6 +74,10 @@ BenchReport sample_report() {
   r.cells.push_back(single);
   r.cells.push_back(cell("count", Mode::Threads, 2, {0.104, 0.101, 0.103}, 1.96));
   add_speedup(r.cells.back(), single);
+  r.cells.back().peak_rss_bytes = 7.0 * 1024 * 1024;
+  r.cells.back().pss_bytes = 3.5 * 1024 * 1024;
+  r.cells.back().samples.front().peak_rss_bytes = 7 * 1024 * 1024;
+  r.cells.back().samples.front().pss_bytes = 3 * 1024 * 1024 + 512 * 1024;
   r.cells.push_back(cell("count", Mode::Gil, 2, {0.205, 0.210, 0.207}, 1.0));
   add_speedup(r.cells.back(), single);
   r.cells.back().key.switch_interval = 5ms;
