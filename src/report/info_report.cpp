@@ -1,4 +1,6 @@
 // write_info's dispatch and info_get: the formats of `conc-probe info` over one JSON form.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <ostream>
 #include <string>
@@ -20,7 +22,7 @@ void collect_keys(const Json& node, const std::string& prefix, std::vector<std::
   if (!prefix.empty()) out.push_back(prefix);
   if (!node.is_object() || prefix == "sources") return;
   for (const auto& [key, child] : node.items())
-    collect_keys(child, prefix.empty() ? key : prefix + "." + key, out);
+    collect_keys(child, prefix.empty() ? key : fmt::format("{}.{}", prefix, key), out);
 }
 
 /// The node at a dotted key; array elements by index ("topology.caches.0.name"). The
