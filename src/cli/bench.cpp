@@ -226,13 +226,10 @@ BenchConfig make_config(const BenchOptions& o, const PlatformReport& platform) {
 
 /// --format, or for an -o file its extension (.md, .csv, .txt), else JSON.
 Format output_format(const BenchOptions& o) {
-  if (!o.format.empty()) return parse_format(o.format, "table,json,markdown,csv");
+  if (!o.format.empty()) return parse_format(o.format, bench_formats());
   if (o.output.empty()) return Format::Table;
   const std::string ext = std::filesystem::path(o.output).extension().string();
-  if (ext == ".md") return Format::Markdown;
-  if (ext == ".csv") return Format::Csv;
-  if (ext == ".txt") return Format::Table;
-  return Format::Json;
+  return format_for_extension(ext, bench_formats()).value_or(Format::Json);
 }
 
 std::string render(const BenchReport& report, Format format, Style style = {}) {
@@ -547,8 +544,9 @@ void add_options(CLI::App& command, BenchOptions& o) {
                   "from --io-latency")
       ->type_name("FRACTION");
   command
-      .add_option("-f,--format", o.format,
-                  "table, json, markdown or csv (default: table; for -o by extension, else json)")
+      .add_option(
+          "-f,--format", o.format,
+          format_names(bench_formats()) + " (default: table; for -o by extension, else json)")
       ->type_name("FORMAT")
       ->check(non_empty());
   command

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -65,6 +66,14 @@ std::string scalar_text(const Json& node, std::string_view key) {
 }
 
 }  // namespace
+
+FormatTable info_formats() {
+  static constexpr std::array<FormatRow, 2> kFormats{{
+      {Format::Table, "table", ".txt"},
+      {Format::Json, "json", ".json"},
+  }};
+  return kFormats;
+}
 
 void write_info(std::ostream& out, const PlatformReport& report, Format format, Style style) {
   switch (format) {
