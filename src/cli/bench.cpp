@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/cli_spec.hpp"
 #include "cli/commands.hpp"
 #include "cli/progress_display.hpp"
 #include "cli/visual_output.hpp"
@@ -66,6 +67,8 @@ struct BenchOptions {
   bool timeline = false;  ///< print the gil cells' timelines
   bool quiet = false;
 };
+
+constexpr const char* kBenchFormats = "table,json,markdown,csv";
 
 /// Most worker processes per cell: each is a whole process with its own memory.
 constexpr unsigned kMaxProcesses = 512;
@@ -227,7 +230,7 @@ BenchConfig make_config(const BenchOptions& o, const PlatformReport& platform) {
 
 /// --format, or for an -o file its extension (.md, .csv, .txt), else JSON.
 Format output_format(const BenchOptions& o) {
-  if (!o.format.empty()) return parse_format(o.format, "table,json,markdown,csv");
+  if (!o.format.empty()) return parse_format(o.format, kBenchFormats);
   if (o.output.empty()) return Format::Table;
   const std::string ext = std::filesystem::path(o.output).extension().string();
   if (ext == ".md") return Format::Markdown;
@@ -612,6 +615,12 @@ Action add_bench_command(CLI::App& app) {
   command->group("Subcommands");
   add_options(*command, *options);
   add_color_option(*command);
+  // The fixed sets of values, for the completions and the man page.
+  set_choices(command->get_option("--mode"), mode_names(), true);
+  set_choices(command->get_option("--workload"), workload_names(), true);
+  set_choices(command->get_option("--format"), kBenchFormats);
+  set_choices(command->get_option("--gil-policy"), "new,legacy");
+  set_choices(command->get_option("--start-method"), "fork,spawn");
   command->footer(
       "Default: count and sleep, all four modes, workers 1 and auto: about 20 s on 2 CPUs.\n"
       "Examples:\n  conc-probe bench\n  conc-probe bench -m threads,gil --workload primes "

@@ -8,12 +8,15 @@
 #include <sstream>
 #include <string>
 
+#include "cli/cli_spec.hpp"
 #include "cli/commands.hpp"
 #include "conc_probe/error.hpp"
 #include "conc_probe/units.hpp"
 
 namespace conc_probe::cli {
 namespace {
+
+constexpr const char* kCompareFormats = "table,markdown,json";
 
 struct CompareCliOptions {
   std::string base;
@@ -26,7 +29,7 @@ struct CompareCliOptions {
 int run_compare(const CompareCliOptions& options) {
   CompareOptions compare;
   compare.threshold = units::parse_percentage(options.threshold, "--threshold");
-  const Format format = parse_format(options.format, "table,markdown,json");
+  const Format format = parse_format(options.format, kCompareFormats);
   if (options.fail_on != "slower" && options.fail_on != "inconclusive") {
     throw UsageError("invalid value '" + options.fail_on +
                      "' for --fail-on (expected slower or inconclusive)");
@@ -67,6 +70,8 @@ Action add_compare_command(CLI::App& app) {
       ->type_name("VERDICT")
       ->default_str("slower");
   add_color_option(*command);
+  set_choices(command->get_option("--format"), kCompareFormats);
+  set_choices(command->get_option("--fail-on"), "slower,inconclusive");
   command->footer(
       "Verdicts: faster / slower / unchanged / inconclusive, from a 95% bootstrap interval of\n"
       "the ratio of median wall times (docs/ci.md).\n"

@@ -7,6 +7,7 @@
 #include <string>
 #include <system_error>
 
+#include "cli/cli_spec.hpp"
 #include "cli/commands.hpp"
 #include "conc_probe/error.hpp"
 #include "conc_probe/platform.hpp"
@@ -14,6 +15,8 @@
 
 namespace conc_probe::cli {
 namespace {
+
+constexpr const char* kInfoFormats = "table,json";
 
 /// The options of `conc-probe info`, filled by CLI11.
 struct InfoOptions {
@@ -36,7 +39,7 @@ SysRoot checked_sysroot(const std::string& dir, bool given) {
 }
 
 int run_info(const InfoOptions& options) {
-  const Format format = parse_format(options.format, "table,json");
+  const Format format = parse_format(options.format, kInfoFormats);
   const bool get = options.get_option->count() > 0;
   if (get && options.get.empty())
     throw UsageError("--get needs a key, e.g. 'cpu.usable' (keys are the JSON's dotted paths)");
@@ -67,10 +70,11 @@ Action add_info_command(CLI::App& app) {
                          "Report the CPU count ladder (affinity, cgroup quota), topology, "
                          "model, OS, memory and container: what this process can really use");
   command->group("Subcommands");
-  command->add_option("-f,--format", options->format, "Output format: table or json")
-      ->type_name("FORMAT")
-      ->capture_default_str()
-      ->check(non_empty());
+  set_choices(command->add_option("-f,--format", options->format, "Output format: table or json")
+                  ->type_name("FORMAT")
+                  ->capture_default_str()
+                  ->check(non_empty()),
+              kInfoFormats);
   add_color_option(*command);
   options->get_option = command
                             ->add_option("--get", options->get,

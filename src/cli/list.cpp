@@ -9,7 +9,6 @@
 #include "conc_probe/workload.hpp"
 
 namespace conc_probe::cli {
-namespace {
 
 std::string_view mode_description(Mode mode) {
   switch (mode) {
@@ -25,6 +24,8 @@ std::string_view mode_description(Mode mode) {
   }
   return "";
 }
+
+namespace {
 
 int run_list() {
   std::ostringstream out;
