@@ -2,9 +2,6 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
-#include <string_view>
-
-#include "conc_probe/mode.hpp"
 
 /// One registration function per subcommand, one file each. A registration adds the
 /// subcommand and its options to `app` and returns the action to run when it was chosen;
@@ -25,9 +22,6 @@ Action add_worker_command(CLI::App& app);
 /// subcommand must be registered before their action runs.
 Action add_completions_command(CLI::App& app);
 Action add_man_command(CLI::App& app);
-
-/// One line on what a bench mode does (`list`, the man page).
-std::string_view mode_description(Mode mode);
 
 /// --color: when the table may use colour.
 enum class ColorChoice { Auto, Always, Never };

@@ -4,9 +4,8 @@
 #include <string_view>
 
 #include "cli/cli_spec.hpp"
-#include "cli/commands.hpp"
 #include "conc_probe/build_info.hpp"
-#include "conc_probe/config.hpp"
+#include "conc_probe/mode.hpp"
 #include "conc_probe/workload.hpp"
 
 namespace conc_probe::cli {
@@ -89,9 +88,8 @@ void write_catalog(std::ostream& out) {
         << (info.convoy ? ", convoy" : "") << ") " << roff(info.description) << ".\n";
   }
   out << ".SH MODES\nThe names \\fB\\-\\-mode\\fR takes.\n";
-  for (const Mode mode : all_modes()) {
-    out << ".TP\n.B " << roff(to_string(mode)) << "\n" << roff(mode_description(mode)) << ".\n";
-  }
+  for (const ModeInfo& mode : mode_catalog())
+    out << ".TP\n.B " << roff(mode.name) << "\n" << roff(mode.description) << ".\n";
 }
 
 }  // namespace
