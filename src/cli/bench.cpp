@@ -15,7 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "cli/cli_spec.hpp"
 #include "cli/commands.hpp"
+#include "cli/progress_display.hpp"
 #include "cli/visual_output.hpp"
 #include "conc_probe/compare.hpp"
 #include "conc_probe/engine.hpp"
@@ -258,13 +260,12 @@ std::vector<Export> exports_of(const BenchOptions& o, Format format) {
 /// A failing rewrite is remembered (the engine must not see it as a failed cell).
 struct RunSink {
   std::vector<Export> exports;
-  bool show_progress;
+  ProgressDisplay& progress;
   std::optional<std::string> write_error;
 
   EngineObserver observer() {
     EngineObserver o;
-    if (show_progress)
-      o.progress = [](const std::string& text) { std::cerr << "\r\x1b[K" << text << std::flush; };
+    if (progress.enabled()) o.progress = [this](const RunProgress& p) { progress.show(p); };
     if (!exports.empty()) o.cell_finished = [this](const BenchReport& report) { save(report); };
     return o;
   }
@@ -430,10 +431,11 @@ int run_bench_command(const BenchOptions& options) {
   const PlatformReport platform = probe_platform(ProbeOptions{});
   BenchConfig config = make_config(options, platform);
   if (baseline) follow_baseline(*baseline, options, config);
-  RunSink sink{exports, is_terminal(STDERR_FILENO) && !options.quiet, std::nullopt};
+  ProgressDisplay progress(is_terminal(STDERR_FILENO) && !options.quiet);
+  RunSink sink{exports, progress, std::nullopt};
   const StopSignals signals;
   const BenchReport report = run_bench(config, sink.observer());
-  if (sink.show_progress) std::cerr << "\r\x1b[K" << std::flush;
+  progress.clear();
   // With -o the table stays on a terminal (a pipe gets nothing: the file is the result).
   std::ostringstream stdout_text;
   const bool to_terminal = options.output.empty() || is_terminal(STDOUT_FILENO);
@@ -609,6 +611,12 @@ Action add_bench_command(CLI::App& app) {
   command->group("Subcommands");
   add_options(*command, *options);
   add_color_option(*command);
+  // The fixed sets of values, for the completions and the man page.
+  set_choices(command->get_option("--mode"), mode_names(), true);
+  set_choices(command->get_option("--workload"), workload_names(), true);
+  set_choices(command->get_option("--format"), bench_formats());
+  set_choices(command->get_option("--gil-policy"), "new,legacy");
+  set_choices(command->get_option("--start-method"), "fork,spawn");
   command->footer(
       "Default: count and sleep, all four modes, workers 1 and auto: about 20 s on 2 CPUs.\n"
       "Examples:\n  conc-probe bench\n  conc-probe bench -m threads,gil --workload primes "

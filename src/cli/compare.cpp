@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "cli/cli_spec.hpp"
 #include "cli/commands.hpp"
 #include "conc_probe/error.hpp"
 #include "conc_probe/units.hpp"
@@ -69,6 +70,8 @@ Action add_compare_command(CLI::App& app) {
       ->type_name("VERDICT")
       ->default_str("slower");
   add_color_option(*command);
+  set_choices(command->get_option("--format"), compare_formats());
+  set_choices(command->get_option("--fail-on"), "slower,inconclusive");
   command->footer(
       "Verdicts: faster / slower / unchanged / inconclusive, from a 95% bootstrap interval of\n"
       "the ratio of median wall times (docs/ci.md).\n"

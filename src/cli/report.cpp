@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "cli/cli_spec.hpp"
 #include "cli/commands.hpp"
 #include "cli/visual_output.hpp"
 #include "conc_probe/compare.hpp"
@@ -102,6 +103,7 @@ Action add_show_command(CLI::App& app) {
       ->type_name("FORMAT")
       ->capture_default_str();
   add_color_option(*command);
+  set_choices(command->get_option("--format"), bench_formats());
   command->footer("Example:\n  conc-probe show run.json -f markdown >> summary.md");
   return [o] { return run_show(*o); };
 }
