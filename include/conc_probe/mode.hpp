@@ -7,10 +7,10 @@
 /// vocabulary, included by the config, the results and every reporter.
 namespace conc_probe {
 
-enum class Mode { Single, Threads, Gil, Process };
+enum class Mode { Single, Threads, Gil, Process, Mpi };
 enum class StartMethod { Fork, Spawn };
 
-/// Returns "single", "threads", "gil" or "process".
+/// Returns "single", "threads", "gil", "process" or "mpi".
 std::string_view to_string(Mode mode) noexcept;
 /// Returns "fork" or "spawn".
 std::string_view to_string(StartMethod method) noexcept;

@@ -114,7 +114,7 @@ int run(int argc, char** argv) {
       {"info", add_info_command},       {"bench", add_bench_command},
       {"compare", add_compare_command}, {"list", add_list_command},
       {"report", add_report_command},   {"show", add_show_command},
-      {"__worker", add_worker_command}};
+      {"__worker", add_worker_command}, {"__mpi-worker", add_mpi_worker_command}};
   const std::string_view first = argc > 1 ? std::string_view(argv[1]) : std::string_view();
   const auto named = std::find_if(std::begin(kCommands), std::end(kCommands),
                                   [&](const Entry& entry) { return entry.name == first; });

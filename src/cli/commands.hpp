@@ -18,6 +18,8 @@ Action add_report_command(CLI::App& app);
 Action add_show_command(CLI::App& app);
 /// The hidden entry point of spawned worker processes.
 Action add_worker_command(CLI::App& app);
+/// The hidden entry point of the ranks of mpi cells.
+Action add_mpi_worker_command(CLI::App& app);
 
 /// --color: when the table may use colour.
 enum class ColorChoice { Auto, Always, Never };

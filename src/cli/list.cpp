@@ -22,6 +22,9 @@ std::string_view mode_description(Mode mode) {
     case Mode::Process:
       return "N worker processes, no shared memory, results over a pipe (--start-method "
              "fork|spawn)";
+    case Mode::Mpi:
+      return "N MPI ranks started by mpirun (--ranks), results gathered at rank 0; needs an "
+             "MPI build";
   }
   return "";
 }

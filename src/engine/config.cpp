@@ -34,6 +34,8 @@ std::string_view to_string(Mode mode) noexcept {
       return "gil";
     case Mode::Process:
       return "process";
+    case Mode::Mpi:
+      return "mpi";
   }
   return "unknown";
 }
@@ -49,7 +51,8 @@ std::string_view to_string(StartMethod method) noexcept {
 }
 
 const std::vector<Mode>& all_modes() {
-  static const std::vector<Mode> kModes{Mode::Single, Mode::Threads, Mode::Gil, Mode::Process};
+  static const std::vector<Mode> kModes{Mode::Single, Mode::Threads, Mode::Gil, Mode::Process,
+                                        Mode::Mpi};
   return kModes;
 }
 

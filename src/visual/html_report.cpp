@@ -24,6 +24,8 @@ std::string_view mode_color(Mode mode) noexcept {
       return "#d62728";
     case Mode::Process:
       return "#009e73";
+    case Mode::Mpi:
+      return "#cc79a7";
   }
   return "#000000";
 }
