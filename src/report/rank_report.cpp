@@ -1,6 +1,7 @@
 #include "conc_probe/rank_report.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -83,6 +84,17 @@ Json optional_json(const std::optional<unsigned>& value) {
   return value ? Json(*value) : Json(nullptr);
 }
 
+/// The CPUs of the host this rank's container may use, whatever the rank's own binding:
+/// online ∩ cgroup cpuset, capped by the quota (rounded up, as `usable` is).
+std::optional<unsigned> host_usable(const CpuCounts& cpu) {
+  if (!cpu.online) return cpu.usable;
+  const CpuSet allowed = cpu.cgroup_cpuset ? cpu.online->intersect(*cpu.cgroup_cpuset) : *cpu.online;
+  auto count = static_cast<unsigned>(allowed.size());
+  if (cpu.cgroup_quota)
+    count = std::min(count, std::max(1U, static_cast<unsigned>(std::ceil(*cpu.cgroup_quota))));
+  return count;
+}
+
 }  // namespace
 
 RankPlacement placement_of(const PlatformReport& report, unsigned rank, std::string host, long pid,
@@ -92,7 +104,7 @@ RankPlacement placement_of(const PlatformReport& report, unsigned rank, std::str
   placement.host = std::move(host);
   placement.pid = pid;
   placement.affinity = report.cpu.affinity;
-  placement.usable = report.cpu.usable;
+  placement.usable = host_usable(report.cpu);
   placement.online = report.topology.logical_cpus;
   placement.threads = threads;
   for (const auto& node : report.topology.numa_nodes) {
