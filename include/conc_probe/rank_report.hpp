@@ -18,11 +18,11 @@ struct RankPlacement {
   unsigned rank = 0;
   std::string host;
   long pid = 0;
-  std::optional<CpuSet> affinity;  ///< the CPUs the rank may run on
-  std::optional<unsigned> usable;  ///< CPUs of the host the job may use (online, cgroup, quota)
-  std::optional<unsigned> online;  ///< online CPUs of the host
+  std::optional<CpuSet> affinity;    ///< the CPUs the rank may run on
+  std::optional<unsigned> usable;    ///< CPUs of the host the job may use (online, cgroup, quota)
+  std::optional<unsigned> online;    ///< online CPUs of the host
   std::vector<unsigned> numa_nodes;  ///< NUMA nodes the affinity touches; empty = unknown
-  unsigned threads = 1;  ///< threads each rank runs (OMP_NUM_THREADS, else 1)
+  unsigned threads = 1;              ///< threads each rank runs (OMP_NUM_THREADS, else 1)
 };
 
 /// The placement of the calling rank from its own probe.

@@ -18,8 +18,9 @@ bool has_mpi(const BenchConfig& config) {
 std::vector<unsigned> mpi_rank_counts(const std::string& ranks, const BenchConfig& config,
                                       unsigned limit, const std::string& limit_reason) {
   std::vector<unsigned> counts =
-      ranks.empty() ? config.workers
-                    : units::parse_worker_list(ranks, "--ranks", config.workers, limit, limit_reason);
+      ranks.empty()
+          ? config.workers
+          : units::parse_worker_list(ranks, "--ranks", config.workers, limit, limit_reason);
   if (!has_mpi(config)) return counts;
   if (!engine::mpi_built_in()) {
     throw UsageError(

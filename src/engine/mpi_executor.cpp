@@ -60,8 +60,8 @@ std::string launcher_reason(const std::string& output) {
   std::string own;  // a rank's own "conc-probe: error: …" line
   while (std::getline(lines, line)) {
     if (own.empty() && line.starts_with("conc-probe: error: ")) own = line.substr(19, 200);
-    for (const char* marker : {"noticed that process rank", "MPI_ABORT was invoked", "BAD TERMINATION",
-                               "was killed", "exited on signal"}) {
+    for (const char* marker : {"noticed that process rank", "MPI_ABORT was invoked",
+                               "BAD TERMINATION", "was killed", "exited on signal"}) {
       if (line.find(marker) != std::string::npos) {
         line.erase(0, line.find_first_not_of(' '));
         return line.substr(0, 200);
@@ -120,7 +120,8 @@ void LaunchedCell::launch() {
   argv.push_back(nullptr);
   const int log = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (log < 0 || null < 0) throw std::runtime_error("cannot open mpirun's log: " + std::string(std::strerror(errno)));
+  if (log < 0 || null < 0)
+    throw std::runtime_error("cannot open mpirun's log: " + std::string(std::strerror(errno)));
   pid_ = ::fork();
   if (pid_ == 0) {
     // Nothing of mpirun's reaches our stdout: results only there.
@@ -132,7 +133,8 @@ void LaunchedCell::launch() {
   }
   ::close(log);
   ::close(null);
-  if (pid_ < 0) throw std::runtime_error("cannot start mpirun: " + std::string(std::strerror(errno)));
+  if (pid_ < 0)
+    throw std::runtime_error("cannot start mpirun: " + std::string(std::strerror(errno)));
 }
 
 bool LaunchedCell::finished(std::int64_t deadline) {

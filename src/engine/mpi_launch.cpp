@@ -23,7 +23,8 @@ constexpr std::int64_t kVersionTimeoutNs = 5'000'000'000;
 
 bool is_executable(const std::string& path) {
   struct stat info {};
-  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) && ::access(path.c_str(), X_OK) == 0;
+  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) &&
+         ::access(path.c_str(), X_OK) == 0;
 }
 
 std::optional<std::string> search_path(const std::string& name) {

@@ -22,7 +22,8 @@ std::map<std::string, std::string> extra_fields(const std::vector<std::string>& 
   return fields;
 }
 
-std::uint64_t extra_number(const std::map<std::string, std::string>& fields, const std::string& key) {
+std::uint64_t extra_number(const std::map<std::string, std::string>& fields,
+                           const std::string& key) {
   const auto it = fields.find(key);
   if (it == fields.end()) throw UsageError("__mpi-worker: missing --" + key);
   const auto value = text::parse_u64(it->second);

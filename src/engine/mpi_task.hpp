@@ -20,12 +20,12 @@ namespace conc_probe::engine {
 struct RankTask {
   WorkloadParams params;
   std::uint64_t total_ops = 0;
-  std::uint64_t stride = 0;         ///< latency stride (0 = none)
-  std::int64_t deadline_ms = 0;     ///< the ranks abort the job this long after MPI_Init
-  pid_t parent = 0;                 ///< the bench process; the ranks abort when it is gone
-  int fault_signal = 0;             ///< tests: rank fault_rank raises it after the start barrier
+  std::uint64_t stride = 0;      ///< latency stride (0 = none)
+  std::int64_t deadline_ms = 0;  ///< the ranks abort the job this long after MPI_Init
+  pid_t parent = 0;              ///< the bench process; the ranks abort when it is gone
+  int fault_signal = 0;          ///< tests: rank fault_rank raises it after the start barrier
   unsigned fault_rank = 0;
-  std::string result_file;          ///< rank 0 writes the gathered records here
+  std::string result_file;  ///< rank 0 writes the gathered records here
 };
 
 /// The arguments after `__mpi-worker` that re-create `task`.

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "conc_probe/stop.hpp"
 #include "engine/worker_loop.hpp"
 #include "workloads/io_util.hpp"
 #include "workloads/kernels.hpp"
@@ -33,6 +34,33 @@ int world_size() {
   return size;
 }
 
+/// Waits for `request` the way a blocking MPI call would (spinning, for the lowest
+/// latency) for the first kSpinNs, then with short sleeps so that a rank waiting on a
+/// partner's IO latency leaves the CPU to others, and sees a stop request.
+constexpr std::int64_t kSpinNs = 50'000;
+
+void wait_for(MPI_Request& request) {
+  const std::int64_t begin = engine::monotonic_ns();
+  int done = 0;
+  while (MPI_Test(&request, &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && done == 0) {
+    if (stop_requested()) throw std::runtime_error("interrupted");
+    if (engine::monotonic_ns() - begin > kSpinNs) ::usleep(20);
+  }
+}
+
+/// MPI_Probe with the same spin-then-sleep wait.
+MPI_Status probe(int source) {
+  const std::int64_t begin = engine::monotonic_ns();
+  MPI_Status status{};
+  int found = 0;
+  while (MPI_Iprobe(source, MPI_ANY_TAG, MPI_COMM_WORLD, &found, &status) == MPI_SUCCESS &&
+         found == 0) {
+    if (stop_requested()) throw std::runtime_error("interrupted");
+    if (engine::monotonic_ns() - begin > kSpinNs) ::usleep(20);
+  }
+  return status;
+}
+
 /// `net` over MPI: op i sends the bytes the TCP client would send for op i to the partner
 /// rank, which echoes them after the workload's IO latency (as the echo server does); the
 /// checksum is the TCP client's, so it equals the other modes'. Partner = self when the
@@ -51,9 +79,10 @@ class PingSession final : public WorkerSession {
       MPI_Sendrecv(payload_.data(), size, MPI_BYTE, partner_, kTagData, reply_.data(), size,
                    MPI_BYTE, partner_, kTagData, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     } else {
+      MPI_Request request = MPI_REQUEST_NULL;
+      MPI_Irecv(reply_.data(), size, MPI_BYTE, partner_, kTagData, MPI_COMM_WORLD, &request);
       MPI_Send(payload_.data(), size, MPI_BYTE, partner_, kTagData, MPI_COMM_WORLD);
-      MPI_Recv(reply_.data(), size, MPI_BYTE, partner_, kTagData, MPI_COMM_WORLD,
-               MPI_STATUS_IGNORE);
+      wait_for(request);
     }
     return workloads::mix64(workloads::fnv1a(reply_) ^ seed);
   }
@@ -70,8 +99,7 @@ void serve_echo(int client, std::chrono::nanoseconds latency) {
   std::vector<std::byte> buffer;
   OpContext context;
   while (true) {
-    MPI_Status status{};
-    MPI_Probe(client, MPI_ANY_TAG, MPI_COMM_WORLD, &status);
+    const MPI_Status status = probe(client);
     int count = 0;
     MPI_Get_count(&status, MPI_BYTE, &count);
     buffer.resize(static_cast<std::size_t>(count));
@@ -100,7 +128,8 @@ RankRole net_role(const engine::RankTask& task, int rank, int size) {
   const auto clients = static_cast<unsigned>((size + 1) / 2);
   role.partner = rank + 1 < size ? rank + 1 : rank;
   role.range = engine::worker_range(task.total_ops, clients, static_cast<unsigned>(rank / 2));
-  const std::uint64_t bytes = workloads::or_default(task.params.op_size, workloads::kDefaultNetBytes);
+  const std::uint64_t bytes =
+      workloads::or_default(task.params.op_size, workloads::kDefaultNetBytes);
   role.session = std::make_unique<PingSession>(role.partner, bytes, task.params.io_latency);
   return role;
 }
@@ -139,8 +168,8 @@ std::vector<std::string> gather_to_root(const std::string& mine) {
   std::vector<std::string> records;
   if (world_rank() != 0) return records;
   for (std::size_t i = 0; i < lengths.size(); ++i)
-    records.push_back(all.substr(static_cast<std::size_t>(offsets[i]),
-                                 static_cast<std::size_t>(lengths[i])));
+    records.push_back(
+        all.substr(static_cast<std::size_t>(offsets[i]), static_cast<std::size_t>(lengths[i])));
   return records;
 }
 
@@ -164,7 +193,14 @@ std::string run_rank_cell(const engine::RankTask& task, std::int64_t init_ns) {
   const engine::CpuUsage before = engine::process_usage();
   if (task.fault_signal != 0 && task.fault_rank == static_cast<unsigned>(rank))
     ::raise(task.fault_signal);
-  if (role.echo_for >= 0) serve_echo(role.echo_for, task.params.io_latency);
+  if (role.echo_for >= 0) {
+    try {
+      serve_echo(role.echo_for, task.params.io_latency);
+    } catch (...) {
+      record.result.ok = false;
+      record.result.error = engine::describe_exception(std::current_exception());
+    }
+  }
   if (role.session) {
     OpContext context;
     engine::run_ops(*role.session, context, role.range, task.stride, record.result);
@@ -200,8 +236,7 @@ void Watchdog::watch(std::int64_t deadline_ns, int parent) {
   while (!done_) {
     if (engine::monotonic_ns() >= deadline_ns || (parent > 0 && ::kill(parent, 0) != 0)) {
       std::fprintf(stderr, "conc-probe: error: rank %d: %s, aborting the job\n", world_rank(),
-                   parent > 0 && ::kill(parent, 0) != 0 ? "the bench is gone"
-                                                         : "deadline passed");
+                   parent > 0 && ::kill(parent, 0) != 0 ? "the bench is gone" : "deadline passed");
       int level = MPI_THREAD_SINGLE;
       MPI_Query_thread(&level);
       // MPI_Abort from this thread needs MPI_THREAD_MULTIPLE; without it, dying is what

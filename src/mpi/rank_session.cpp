@@ -16,7 +16,11 @@ namespace {
 /// Broadcasts a task ("" = the bench is over) from rank 0; the arguments joined by NULs.
 void broadcast(const std::string& text) {
   auto size = static_cast<std::uint64_t>(text.size());
-  MPI_Bcast(&size, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+  // Non-blocking like the waiting ranks' call: blocking and non-blocking collectives do
+  // not match each other.
+  MPI_Request request = MPI_REQUEST_NULL;
+  MPI_Ibcast(&size, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD, &request);
+  MPI_Wait(&request, MPI_STATUS_IGNORE);
   std::string copy = text;
   if (size > 0) MPI_Bcast(copy.data(), static_cast<int>(size), MPI_BYTE, 0, MPI_COMM_WORLD);
 }
@@ -59,7 +63,6 @@ std::string run_here(const engine::RankTask& task, std::int64_t begin_ns) {
 
 void serve() {
   while (true) {
-    // Not the broadcast: the ranks' own `receive` polls, rank 0 calls MPI_Bcast.
     const std::string text = receive();
     if (text.empty()) return;
     run_here(decode(text), engine::monotonic_ns());

@@ -45,7 +45,8 @@ void sharing_warnings(const std::string& host, const std::vector<const RankPlace
   std::sort(sharing.begin(), sharing.end());
   out.push_back("ranks " + join(sharing) + " share CPUs " +
                 CpuSet(std::vector<unsigned>(shared_cpus.begin(), shared_cpus.end())).to_string() +
-                " on " + host + " (they timeshare; bind them apart with --map-by core --bind-to core)");
+                " on " + host +
+                " (they timeshare; bind them apart with --map-by core --bind-to core)");
 }
 
 void oversubscription_warning(const std::string& host,
@@ -88,7 +89,8 @@ Json optional_json(const std::optional<unsigned>& value) {
 /// online ∩ cgroup cpuset, capped by the quota (rounded up, as `usable` is).
 std::optional<unsigned> host_usable(const CpuCounts& cpu) {
   if (!cpu.online) return cpu.usable;
-  const CpuSet allowed = cpu.cgroup_cpuset ? cpu.online->intersect(*cpu.cgroup_cpuset) : *cpu.online;
+  const CpuSet allowed =
+      cpu.cgroup_cpuset ? cpu.online->intersect(*cpu.cgroup_cpuset) : *cpu.online;
   auto count = static_cast<unsigned>(allowed.size());
   if (cpu.cgroup_quota)
     count = std::min(count, std::max(1U, static_cast<unsigned>(std::ceil(*cpu.cgroup_quota))));
@@ -110,7 +112,8 @@ RankPlacement placement_of(const PlatformReport& report, unsigned rank, std::str
   for (const auto& node : report.topology.numa_nodes) {
     if (!placement.affinity) break;
     const auto& cpus = placement.affinity->cpus();
-    if (std::any_of(cpus.begin(), cpus.end(), [&](unsigned cpu) { return node.cpus.contains(cpu); }))
+    if (std::any_of(cpus.begin(), cpus.end(),
+                    [&](unsigned cpu) { return node.cpus.contains(cpu); }))
       placement.numa_nodes.push_back(node.id);
   }
   return placement;
@@ -157,7 +160,8 @@ RankPlacement placement_from_json(const std::string& text) {
     r.rank = j.at("rank").get<unsigned>();
     r.host = j.at("host").get<std::string>();
     r.pid = j.at("pid").get<long>();
-    if (!j.at("affinity").is_null()) r.affinity = CpuSet::parse(j.at("affinity").get<std::string>());
+    if (!j.at("affinity").is_null())
+      r.affinity = CpuSet::parse(j.at("affinity").get<std::string>());
     if (!j.at("usable_cpus").is_null()) r.usable = j.at("usable_cpus").get<unsigned>();
     if (!j.at("online_cpus").is_null()) r.online = j.at("online_cpus").get<unsigned>();
     r.numa_nodes = j.at("numa_nodes").get<std::vector<unsigned>>();
