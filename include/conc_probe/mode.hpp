@@ -10,7 +10,23 @@ namespace conc_probe {
 enum class Mode { Single, Threads, Gil, Process, Mpi };
 enum class StartMethod { Fork, Spawn };
 
-/// Returns "single", "threads", "gil", "process" or "mpi".
+/// What every part of the tool needs to know about a mode, one row per mode in
+/// `src/core/modes.cpp`: its name (parsing, help, reports), the sentence `list` prints, and
+/// its colour in the charts. The executor that runs it is one line of
+/// `src/engine/executor_factory.cpp`.
+struct ModeInfo {
+  Mode mode;
+  std::string_view name;
+  std::string_view description;
+  std::string_view color;  ///< "#rrggbb", chosen to stay apart for colour-blind readers
+};
+
+/// Every mode, in report order.
+const std::vector<ModeInfo>& mode_catalog();
+/// The catalog's row for `mode` (a row named "unknown" for a value missing from it).
+const ModeInfo& mode_info(Mode mode) noexcept;
+
+/// Returns the mode's name ("single", "threads", …).
 std::string_view to_string(Mode mode) noexcept;
 /// Returns "fork" or "spawn".
 std::string_view to_string(StartMethod method) noexcept;

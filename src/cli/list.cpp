@@ -11,24 +11,6 @@
 namespace conc_probe::cli {
 namespace {
 
-std::string_view mode_description(Mode mode) {
-  switch (mode) {
-    case Mode::Single:
-      return "all ops on one thread, one after another: the baseline of every speed-up";
-    case Mode::Threads:
-      return "N OS threads sharing memory, no global lock (native code, free-threaded Python)";
-    case Mode::Gil:
-      return "N threads that must hold one simulated interpreter lock to compute (CPython's GIL)";
-    case Mode::Process:
-      return "N worker processes, no shared memory, results over a pipe (--start-method "
-             "fork|spawn)";
-    case Mode::Mpi:
-      return "N MPI ranks started by mpirun (--ranks), results gathered at rank 0; needs an "
-             "MPI build";
-  }
-  return "";
-}
-
 int run_list() {
   std::ostringstream out;
   std::size_t width = 7;
@@ -40,9 +22,8 @@ int run_list() {
         << info.description << '\n';
   }
   out << "Modes:\n";
-  for (const Mode mode : all_modes()) {
-    const std::string_view name = to_string(mode);
-    out << "  " << name << std::string(width - name.size() + 2, ' ') << mode_description(mode)
+  for (const ModeInfo& mode : mode_catalog()) {
+    out << "  " << mode.name << std::string(width - mode.name.size() + 2, ' ') << mode.description
         << '\n';
   }
   write_stdout(out.str());

@@ -24,22 +24,6 @@ namespace {
 
 }  // namespace
 
-std::string_view to_string(Mode mode) noexcept {
-  switch (mode) {
-    case Mode::Single:
-      return "single";
-    case Mode::Threads:
-      return "threads";
-    case Mode::Gil:
-      return "gil";
-    case Mode::Process:
-      return "process";
-    case Mode::Mpi:
-      return "mpi";
-  }
-  return "unknown";
-}
-
 std::string_view to_string(StartMethod method) noexcept {
   switch (method) {
     case StartMethod::Fork:
@@ -48,21 +32,6 @@ std::string_view to_string(StartMethod method) noexcept {
       return "spawn";
   }
   return "unknown";
-}
-
-const std::vector<Mode>& all_modes() {
-  static const std::vector<Mode> kModes{Mode::Single, Mode::Threads, Mode::Gil, Mode::Process,
-                                        Mode::Mpi};
-  return kModes;
-}
-
-Mode parse_mode(std::string_view name) {
-  std::vector<std::string> names;
-  for (const Mode mode : all_modes()) {
-    if (to_string(mode) == name) return mode;
-    names.emplace_back(to_string(mode));
-  }
-  throw_unknown("mode", name, names);
 }
 
 StartMethod parse_start_method(std::string_view name) {

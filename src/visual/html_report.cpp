@@ -14,21 +14,7 @@
 namespace conc_probe {
 namespace visual {
 
-std::string_view mode_color(Mode mode) noexcept {
-  switch (mode) {
-    case Mode::Single:
-      return "#555555";
-    case Mode::Threads:
-      return "#0072b2";
-    case Mode::Gil:
-      return "#d62728";
-    case Mode::Process:
-      return "#009e73";
-    case Mode::Mpi:
-      return "#cc79a7";
-  }
-  return "#000000";
-}
+std::string_view mode_color(Mode mode) noexcept { return mode_info(mode).color; }
 
 std::string slug(std::string_view text) {
   std::string out;
