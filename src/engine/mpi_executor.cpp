@@ -15,6 +15,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 #include "conc_probe/stop.hpp"
 #include "engine/executor.hpp"
@@ -23,6 +24,8 @@
 #include "engine/posix_util.hpp"
 #include "engine/worker_loop.hpp"
 #include "workloads/private_dir.hpp"
+
+extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX, not in a header
 
 namespace conc_probe::engine {
 namespace {
@@ -118,6 +121,14 @@ void LaunchedCell::launch() {
   std::vector<char*> argv;
   for (auto& word : words) argv.push_back(word.data());
   argv.push_back(nullptr);
+  // mpirun's session directory goes in ours too, so that a killed launcher leaves nothing.
+  std::vector<std::string> environment{"TMPDIR=" + dir_.path()};
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    if (!std::string_view(*entry).starts_with("TMPDIR=")) environment.emplace_back(*entry);
+  }
+  std::vector<char*> envp;
+  for (auto& entry : environment) envp.push_back(entry.data());
+  envp.push_back(nullptr);
   const int log = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (log < 0 || null < 0)
@@ -128,7 +139,7 @@ void LaunchedCell::launch() {
     ::dup2(null, STDIN_FILENO);
     ::dup2(log, STDOUT_FILENO);
     ::dup2(log, STDERR_FILENO);
-    ::execv(argv[0], argv.data());
+    ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
   ::close(log);
