@@ -475,7 +475,8 @@ int run_bench_command(const BenchOptions& options) {
 }
 
 void add_options(CLI::App& command, BenchOptions& o) {
-  command.add_option("-m,--mode", o.modes, "Modes, comma-separated: single,threads,gil,process")
+  command
+      .add_option("-m,--mode", o.modes, "Modes, comma-separated: single,threads,gil,process,mpi")
       ->capture_default_str()
       ->type_name("LIST");
   command
