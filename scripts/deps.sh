@@ -10,6 +10,7 @@ CONC_PROBE_PACKAGES=(
   util-linux procps
   clang-format clang-tidy
   lintian dpkg-dev man-db zsh fish
+  openmpi-bin libopenmpi-dev
 )
 # Only for `bench/` comparisons and the fuzz targets; not needed to build or test.
 CONC_PROBE_OPTIONAL_PACKAGES=(hyperfine clang libclang-rt-14-dev)

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/bench_mpi.hpp"
 #include "cli/cli_spec.hpp"
 #include "cli/commands.hpp"
 #include "cli/progress_display.hpp"
@@ -22,6 +23,7 @@
 #include "conc_probe/compare.hpp"
 #include "conc_probe/engine.hpp"
 #include "conc_probe/error.hpp"
+#include "conc_probe/mpi.hpp"
 #include "conc_probe/platform.hpp"
 #include "conc_probe/reporter.hpp"
 #include "conc_probe/text.hpp"
@@ -37,6 +39,7 @@ struct BenchOptions {
   std::string modes = "single,threads,gil,process";
   std::string workloads = "count,sleep";
   std::string workers = "1,auto";
+  std::string ranks;  ///< mpi cells: rank counts (empty: the worker counts)
   std::string duration = "200ms";
   std::string repetitions;  ///< fixed count; empty: adaptive between min and max
   std::string min_repetitions = "6";
@@ -191,6 +194,7 @@ BenchConfig make_config(const BenchOptions& o, const PlatformReport& platform) {
   const auto [limit, reason] = worker_limit(c.modes);
   c.workers = units::parse_worker_list(o.workers, "--workers", auto_workers(platform, c.cpus),
                                        limit, reason);
+  c.ranks = mpi_rank_counts(o.ranks, c, limit, reason);
   c.duration = units::parse_duration(o.duration, "--duration");
   if (!o.repetitions.empty()) {
     c.repetitions = units::parse_count(o.repetitions, "--repetitions", 1, 1000);
@@ -419,7 +423,7 @@ void write_pictures(const BenchReport& report, const BenchOptions& options) {
   }
 }
 
-int run_bench_command(const BenchOptions& options) {
+int run_bench_here(const BenchOptions& options) {
   const Format format = output_format(options);
   check_output_files(options);
   const std::vector<Export> exports = exports_of(options, format);
@@ -462,8 +466,16 @@ int run_bench_command(const BenchOptions& options) {
   return code;
 }
 
+int run_bench_command(const BenchOptions& options) {
+  // Under mpirun only rank 0 runs (and prints) the bench; the other ranks serve its cells.
+  if (bench_runs_as_ranks())
+    return mpi::run_bench_as_ranks([&](unsigned) { return run_bench_here(options); });
+  return run_bench_here(options);
+}
+
 void add_options(CLI::App& command, BenchOptions& o) {
-  command.add_option("-m,--mode", o.modes, "Modes, comma-separated: single,threads,gil,process")
+  command
+      .add_option("-m,--mode", o.modes, "Modes, comma-separated: single,threads,gil,process,mpi")
       ->capture_default_str()
       ->type_name("LIST");
   command
@@ -475,6 +487,8 @@ void add_options(CLI::App& command, BenchOptions& o) {
           "--workers", o.workers,
           "Worker counts, e.g. 1,2,4; 'auto' = the usable CPUs and max(8, 2x usable) for IO")
       ->capture_default_str()
+      ->type_name("LIST");
+  command.add_option("--ranks", o.ranks, "mpi: rank counts, e.g. 2,4 (default: the worker counts)")
       ->type_name("LIST");
   command
       .add_option("-d,--duration", o.duration,

@@ -10,8 +10,10 @@
 #include "cli/cli_spec.hpp"
 #include "cli/commands.hpp"
 #include "conc_probe/error.hpp"
+#include "conc_probe/mpi.hpp"
 #include "conc_probe/platform.hpp"
 #include "conc_probe/reporter.hpp"
+#include "engine/mpi_launch.hpp"
 
 namespace conc_probe::cli {
 namespace {
@@ -51,6 +53,9 @@ int run_info(const InfoOptions& options) {
     write_stdout(info_get(report, options.get) + '\n');
     return 0;
   }
+  // Under mpirun: every rank's placement, gathered and written by rank 0.
+  if (engine::mpi_built_in() && engine::under_mpi_launcher() && report.live)
+    return mpi::run_rank_info(report, format);
   std::ostringstream out;
   write_info(
       out, report, format,

@@ -20,6 +20,9 @@ const std::vector<ModeInfo> kModes{
     {Mode::Process, "process",
      "N worker processes, no shared memory, results over a pipe (--start-method fork|spawn)",
      "#009e73"},
+    {Mode::Mpi, "mpi",
+     "N MPI ranks started by mpirun (--ranks), results gathered at rank 0; needs an MPI build",
+     "#cc79a7"},
 };
 
 }  // namespace
