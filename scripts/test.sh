@@ -26,8 +26,8 @@ SOAK_SECONDS=${SOAK_SECONDS:-20} ctest --test-dir build/asan -L soak --output-on
 
 echo "== tsan: the threaded code (engine, gil, workloads)" >&2
 cmake --preset tsan >/dev/null
-cmake --build --preset tsan -j "$jobs" --target conc-probe gil_test gil_protocol_test engine_test executor_test process_mode_test convoy_test workloads_test echo_server_test stop_test
-ctest --preset tsan -R 'unit\.(gil|gil_protocol|engine|executor|process_mode|convoy|workloads|echo_server|stop)_test$'
+cmake --build --preset tsan -j "$jobs" --target conc-probe gil_test gil_protocol_test engine_test executor_test process_mode_test convoy_test workloads_test echo_server_test stop_test async_test
+ctest --preset tsan -R 'unit\.(gil|gil_protocol|engine|executor|process_mode|convoy|workloads|echo_server|stop|async)_test$'
 
 echo "== fuzz (short): every parser of outside input, each target over its corpus" >&2
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-5}"

@@ -51,6 +51,7 @@ struct BenchOptions {
   std::string gil_policy = "new";
   std::string check_interval = "100";
   std::string start_method = "fork";
+  bool async_blocking = false;
   std::string cpus;
   std::string io_latency = "1ms";
   std::string compute_time;  ///< mixed: compute per op as a duration
@@ -104,6 +105,16 @@ std::vector<std::string> name_list(const std::string& text, const char* option) 
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   }
   return names;
+}
+
+/// "single,threads,…": the mode catalog's names, for --mode's help.
+std::string mode_list() {
+  std::string out;
+  for (const auto& name : mode_names()) {
+    if (!out.empty()) out += ',';
+    out += name;
+  }
+  return out;
 }
 
 std::vector<Mode> parse_modes(const std::string& text) {
@@ -217,6 +228,7 @@ BenchConfig make_config(const BenchOptions& o, const PlatformReport& platform) {
   c.gil_policy = parse_gil_policy(o.gil_policy);
   c.check_interval = units::parse_count(o.check_interval, "--check-interval", 1, 1'000'000'000);
   c.start_method = parse_start(o.start_method);
+  c.async_blocking = o.async_blocking;
   c.workload_defaults.io_latency = units::parse_duration(o.io_latency, "--io-latency");
   c.workload_defaults.compute_time = mixed_compute_time(o, c);
   const auto seed = text::parse_u64(o.seed);
@@ -474,8 +486,7 @@ int run_bench_command(const BenchOptions& options) {
 }
 
 void add_options(CLI::App& command, BenchOptions& o) {
-  command
-      .add_option("-m,--mode", o.modes, "Modes, comma-separated: single,threads,gil,process,mpi")
+  command.add_option("-m,--mode", o.modes, "Modes, comma-separated: " + mode_list())
       ->capture_default_str()
       ->type_name("LIST");
   command
@@ -542,6 +553,8 @@ void add_options(CLI::App& command, BenchOptions& o) {
                   "process mode: fork or spawn (re-executes this binary)")
       ->capture_default_str()
       ->type_name("METHOD");
+  command.add_flag("--async-blocking", o.async_blocking,
+                   "async mode: make every blocking call on the loop itself (the classic mistake)");
   command.add_option("--cpus", o.cpus, "Restrict the whole run to these CPUs, e.g. 0 or 0-1")
       ->type_name("LIST")
       ->check(non_empty());
