@@ -20,6 +20,8 @@ struct BenchConfig {
   std::vector<Mode> modes;
   /// Worker counts per cell; `single` always runs once with 1 worker.
   std::vector<unsigned> workers;
+  /// Rank counts of mpi cells (--ranks; the worker counts when not given).
+  std::vector<unsigned> ranks;
   std::chrono::nanoseconds duration = std::chrono::milliseconds(300);  ///< target single cell
   /// Measured repetitions per cell: at least this many; with max_repetitions above it, more
   /// until the median's interval is within `precision` or max_time is spent.

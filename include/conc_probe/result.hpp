@@ -71,6 +71,8 @@ struct Sample {
   std::vector<GilEvent> gil_events;
   NoiseReading noise;
   SampleInterference interference;
+  /// mpi cells: the host each rank ran on, in rank order (empty for the other modes).
+  std::vector<std::string> worker_hosts;
 };
 
 struct CellKey {

@@ -15,11 +15,15 @@
 #include <string>
 #include <vector>
 
+#include "cli/bench_mpi.hpp"
+#include "cli/cli_spec.hpp"
 #include "cli/commands.hpp"
+#include "cli/progress_display.hpp"
 #include "cli/visual_output.hpp"
 #include "conc_probe/compare.hpp"
 #include "conc_probe/engine.hpp"
 #include "conc_probe/error.hpp"
+#include "conc_probe/mpi.hpp"
 #include "conc_probe/platform.hpp"
 #include "conc_probe/reporter.hpp"
 #include "conc_probe/text.hpp"
@@ -35,6 +39,7 @@ struct BenchOptions {
   std::string modes = "single,threads,gil,process";
   std::string workloads = "count,sleep";
   std::string workers = "1,auto";
+  std::string ranks;  ///< mpi cells: rank counts (empty: the worker counts)
   std::string duration = "200ms";
   std::string repetitions;  ///< fixed count; empty: adaptive between min and max
   std::string min_repetitions = "6";
@@ -100,6 +105,16 @@ std::vector<std::string> name_list(const std::string& text, const char* option) 
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   }
   return names;
+}
+
+/// "single,threads,…": the mode catalog's names, for --mode's help.
+std::string mode_list() {
+  std::string out;
+  for (const auto& name : mode_names()) {
+    if (!out.empty()) out += ',';
+    out += name;
+  }
+  return out;
 }
 
 std::vector<Mode> parse_modes(const std::string& text) {
@@ -190,6 +205,7 @@ BenchConfig make_config(const BenchOptions& o, const PlatformReport& platform) {
   const auto [limit, reason] = worker_limit(c.modes);
   c.workers = units::parse_worker_list(o.workers, "--workers", auto_workers(platform, c.cpus),
                                        limit, reason);
+  c.ranks = mpi_rank_counts(o.ranks, c, limit, reason);
   c.duration = units::parse_duration(o.duration, "--duration");
   if (!o.repetitions.empty()) {
     c.repetitions = units::parse_count(o.repetitions, "--repetitions", 1, 1000);
@@ -228,13 +244,10 @@ BenchConfig make_config(const BenchOptions& o, const PlatformReport& platform) {
 
 /// --format, or for an -o file its extension (.md, .csv, .txt), else JSON.
 Format output_format(const BenchOptions& o) {
-  if (!o.format.empty()) return parse_format(o.format, "table,json,markdown,csv");
+  if (!o.format.empty()) return parse_format(o.format, bench_formats());
   if (o.output.empty()) return Format::Table;
   const std::string ext = std::filesystem::path(o.output).extension().string();
-  if (ext == ".md") return Format::Markdown;
-  if (ext == ".csv") return Format::Csv;
-  if (ext == ".txt") return Format::Table;
-  return Format::Json;
+  return format_for_extension(ext, bench_formats()).value_or(Format::Json);
 }
 
 std::string render(const BenchReport& report, Format format, Style style = {}) {
@@ -263,13 +276,12 @@ std::vector<Export> exports_of(const BenchOptions& o, Format format) {
 /// A failing rewrite is remembered (the engine must not see it as a failed cell).
 struct RunSink {
   std::vector<Export> exports;
-  bool show_progress;
+  ProgressDisplay& progress;
   std::optional<std::string> write_error;
 
   EngineObserver observer() {
     EngineObserver o;
-    if (show_progress)
-      o.progress = [](const std::string& text) { std::cerr << "\r\x1b[K" << text << std::flush; };
+    if (progress.enabled()) o.progress = [this](const RunProgress& p) { progress.show(p); };
     if (!exports.empty()) o.cell_finished = [this](const BenchReport& report) { save(report); };
     return o;
   }
@@ -423,7 +435,7 @@ void write_pictures(const BenchReport& report, const BenchOptions& options) {
   }
 }
 
-int run_bench_command(const BenchOptions& options) {
+int run_bench_here(const BenchOptions& options) {
   const Format format = output_format(options);
   check_output_files(options);
   const std::vector<Export> exports = exports_of(options, format);
@@ -435,10 +447,11 @@ int run_bench_command(const BenchOptions& options) {
   const PlatformReport platform = probe_platform(ProbeOptions{});
   BenchConfig config = make_config(options, platform);
   if (baseline) follow_baseline(*baseline, options, config);
-  RunSink sink{exports, is_terminal(STDERR_FILENO) && !options.quiet, std::nullopt};
+  ProgressDisplay progress(is_terminal(STDERR_FILENO) && !options.quiet);
+  RunSink sink{exports, progress, std::nullopt};
   const StopSignals signals;
   const BenchReport report = run_bench(config, sink.observer());
-  if (sink.show_progress) std::cerr << "\r\x1b[K" << std::flush;
+  progress.clear();
   // With -o the table stays on a terminal (a pipe gets nothing: the file is the result).
   std::ostringstream stdout_text;
   const bool to_terminal = options.output.empty() || is_terminal(STDOUT_FILENO);
@@ -465,9 +478,15 @@ int run_bench_command(const BenchOptions& options) {
   return code;
 }
 
+int run_bench_command(const BenchOptions& options) {
+  // Under mpirun only rank 0 runs (and prints) the bench; the other ranks serve its cells.
+  if (bench_runs_as_ranks())
+    return mpi::run_bench_as_ranks([&](unsigned) { return run_bench_here(options); });
+  return run_bench_here(options);
+}
+
 void add_options(CLI::App& command, BenchOptions& o) {
-  command
-      .add_option("-m,--mode", o.modes, "Modes, comma-separated: single,threads,gil,process,async")
+  command.add_option("-m,--mode", o.modes, "Modes, comma-separated: " + mode_list())
       ->capture_default_str()
       ->type_name("LIST");
   command
@@ -479,6 +498,8 @@ void add_options(CLI::App& command, BenchOptions& o) {
           "--workers", o.workers,
           "Worker counts, e.g. 1,2,4; 'auto' = the usable CPUs and max(8, 2x usable) for IO")
       ->capture_default_str()
+      ->type_name("LIST");
+  command.add_option("--ranks", o.ranks, "mpi: rank counts, e.g. 2,4 (default: the worker counts)")
       ->type_name("LIST");
   command
       .add_option("-d,--duration", o.duration,
@@ -552,8 +573,9 @@ void add_options(CLI::App& command, BenchOptions& o) {
                   "from --io-latency")
       ->type_name("FRACTION");
   command
-      .add_option("-f,--format", o.format,
-                  "table, json, markdown or csv (default: table; for -o by extension, else json)")
+      .add_option(
+          "-f,--format", o.format,
+          format_names(bench_formats()) + " (default: table; for -o by extension, else json)")
       ->type_name("FORMAT")
       ->check(non_empty());
   command
@@ -616,6 +638,12 @@ Action add_bench_command(CLI::App& app) {
   command->group("Subcommands");
   add_options(*command, *options);
   add_color_option(*command);
+  // The fixed sets of values, for the completions and the man page.
+  set_choices(command->get_option("--mode"), mode_names(), true);
+  set_choices(command->get_option("--workload"), workload_names(), true);
+  set_choices(command->get_option("--format"), bench_formats());
+  set_choices(command->get_option("--gil-policy"), "new,legacy");
+  set_choices(command->get_option("--start-method"), "fork,spawn");
   command->footer(
       "Default: count and sleep, all four modes, workers 1 and auto: about 20 s on 2 CPUs.\n"
       "Examples:\n  conc-probe bench\n  conc-probe bench -m threads,gil --workload primes "

@@ -22,6 +22,9 @@ const std::vector<ModeInfo> kModes{
      "#009e73"},
     {Mode::Async, "async",
      "N tasks on one thread's event loop: waits overlap, compute does not (asyncio)", "#e69f00"},
+    {Mode::Mpi, "mpi",
+     "N MPI ranks started by mpirun (--ranks), results gathered at rank 0; needs an MPI build",
+     "#cc79a7"},
 };
 
 }  // namespace

@@ -18,7 +18,9 @@ void validate(const BenchConfig& config) {
   if (config.workloads.empty()) throw UsageError("no workload to run");
   if (config.modes.empty()) throw UsageError("no mode to run");
   if (config.workers.empty()) throw UsageError("no worker count given");
-  for (const unsigned workers : config.workers) {
+  std::vector<unsigned> counts = config.workers;
+  counts.insert(counts.end(), config.ranks.begin(), config.ranks.end());
+  for (const unsigned workers : counts) {
     if (workers == 0 || workers > kMaxWorkers) {
       throw UsageError("worker count " + std::to_string(workers) + " out of range (1.." +
                        std::to_string(kMaxWorkers) + ")");
@@ -50,7 +52,8 @@ std::vector<CellKey> cell_keys(const BenchConfig& config, const std::string& wor
   if (has(Mode::Single)) keys.push_back(CellKey{workload, Mode::Single, 1, std::nullopt});
   for (const Mode mode : all_modes()) {
     if (mode == Mode::Single || !has(mode)) continue;
-    for (const unsigned workers : config.workers) {
+    // mpi cells run their rank counts (--ranks); every other mode its worker counts.
+    for (const unsigned workers : mode == Mode::Mpi ? config.ranks : config.workers) {
       if (mode != Mode::Gil) {
         keys.push_back(CellKey{workload, mode, workers, std::nullopt});
         continue;
@@ -77,7 +80,7 @@ ExecutionPlan plan_for(const BenchConfig& config, const CellKey& key, WorkloadKi
   plan.async_blocking = config.async_blocking;
   plan.worker_binary = config.worker_binary;
   plan.timeout = process_timeout(config.duration);
-  if (key.mode == Mode::Process) {
+  if (key.mode == Mode::Process || key.mode == Mode::Mpi) {
     plan.fault_signal = config.fault_signal;
     plan.fault_worker = std::min(config.fault_worker, key.workers - 1);
   }

@@ -85,5 +85,6 @@ std::unique_ptr<Executor> make_threads_executor();
 std::unique_ptr<Executor> make_gil_executor();
 std::unique_ptr<Executor> make_process_executor();
 std::unique_ptr<Executor> make_async_executor();
+std::unique_ptr<Executor> make_mpi_executor();
 
 }  // namespace conc_probe::engine

@@ -315,7 +315,7 @@ std::optional<Finding> convoy_finding(const BenchReport& report) {
     } else {
       cause = "the interval is too wide to tell";
     }
-    parts.push_back(part + " -> " + cause);
+    parts.push_back(fmt::format("{} -> {}", part, cause));
   }
   if (parts.empty()) return std::nullopt;
   return Finding{"convoy",

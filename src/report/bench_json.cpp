@@ -171,6 +171,8 @@ Json sample_json(const Sample& s) {
          {"interference", sample_interference_json(s.interference)}};
   // Only runs that recorded a timeline (--timeline, --trace, --html) carry one.
   if (!s.gil_events.empty()) j["gil_events"] = gil_events_json(s.gil_events);
+  // Only mpi cells know where their ranks ran.
+  if (!s.worker_hosts.empty()) j["hosts"] = s.worker_hosts;
   return j;
 }
 

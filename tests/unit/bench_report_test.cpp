@@ -64,7 +64,7 @@ void add_speedup(CellResult& c, const CellResult& single) {
 BenchReport sample_report() {
   BenchReport r;
   r.config.workloads = {"count", "sleep"};
-  r.config.modes = all_modes();
+  r.config.modes = {Mode::Single, Mode::Threads, Mode::Gil, Mode::Process};
   r.config.workers = {1, 2};
   r.config.duration = 200ms;
   r.config.repetitions = 3;
