@@ -72,13 +72,19 @@ def test_checksums_equal_the_other_modes(tmp):
             check(lag["count"] > 0 and 0 <= lag["p50"] <= lag["p99"] <= lag["max"], f"{name}: lag {lag}")
             check(all(len(s["loop_lag_seconds"]) > 0 for s in cell["samples"]), f"{name}: sample lag")
     check(len(cells_of(document, "async")) == 10, f"{len(cells_of(document, 'async'))} async cells")
+    for cell in document["cells"]:
+        memory = cell["memory"]
+        check(memory is not None and memory["pss_bytes"] > 0 and memory["peak_rss_bytes"] >= memory["pss_bytes"],
+              f"{cell['key']}: memory {memory}")
     topics = [f["topic"] for f in document["findings"]]
     check(topics.count("async") == 5, f"findings {topics}")
     check(list(Path(tmp).iterdir()) == [], "temporary files left behind")
 
 
 def test_blocking_calls_on_the_loop_do_not_overlap(tmp):
-    args = ["--mode", "single,async", "--workload", "sleep", "--workers", "4", "--io-latency", "2ms"]
+    # 200 ms: enough sleeps that a loaded machine's calibration still leaves many per task.
+    args = ["--mode", "single,async", "--workload", "sleep", "--workers", "4", "--io-latency", "2ms",
+            "--duration", "200ms"]
     overlapped = cells_of(bench_json(args, tmp), "async")
     blocking = bench_json([*args, "--async-blocking"], tmp)
     check(blocking["config"]["async_blocking"] is True, "config.async_blocking not set")
