@@ -1,9 +1,8 @@
-#include "engine/memory_usage.hpp"
-
 #include <cstring>
 #include <vector>
 
 #include "engine/executor.hpp"
+#include "engine/memory_usage.hpp"
 #include "support/catch.hpp"
 
 using namespace conc_probe;
@@ -14,7 +13,8 @@ TEST_CASE("Memory: the kB lines of smaps_rollup and status", "[memory]") {
   CHECK(parse_pss("Rss:     10 kB\n") == 0);
   CHECK(parse_pss("Pss: many kB\n") == 0);
   CHECK(parse_pss("Pss: 99999999999999999999 kB\n") == 0);  // beyond 64 bits: unknown
-  CHECK(parse_peak_rss("VmPeak:\t  9000 kB\nVmHWM:\t    2048 kB\nVmRSS:\t 1000 kB\n") == 2048 * 1024);
+  CHECK(parse_peak_rss("VmPeak:\t  9000 kB\nVmHWM:\t    2048 kB\nVmRSS:\t 1000 kB\n") ==
+        2048 * 1024);
   CHECK(parse_peak_rss("") == 0);
 }
 
@@ -44,7 +44,7 @@ TEST_CASE("Memory: worker processes report their own, summed; PSS shares the pag
     plan.mode = Mode::Process;
     plan.workers = workers;
     plan.total_ops = 6;
-    return make_process_executor()->run(plan, *workload, params);
+    return make_executor(Mode::Process)->run(plan, *workload, params);
   };
   const Sample one = run(1);
   const Sample three = run(3);
