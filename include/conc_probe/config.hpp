@@ -20,6 +20,8 @@ struct BenchConfig {
   std::vector<Mode> modes;
   /// Worker counts per cell; `single` always runs once with 1 worker.
   std::vector<unsigned> workers;
+  /// Rank counts of mpi cells (--ranks; the worker counts when not given).
+  std::vector<unsigned> ranks;
   std::chrono::nanoseconds duration = std::chrono::milliseconds(300);  ///< target single cell
   /// Measured repetitions per cell: at least this many; with max_repetitions above it, more
   /// until the median's interval is within `precision` or max_time is spent.
@@ -36,6 +38,8 @@ struct BenchConfig {
   GilPolicy gil_policy = GilPolicy::New;
   unsigned check_interval = 100;
   StartMethod start_method = StartMethod::Fork;
+  /// Async cells run every blocking call on the loop itself (--async-blocking).
+  bool async_blocking = false;
   std::optional<CpuSet> cpus;        ///< restrict the whole run to these CPUs
   WorkloadParams workload_defaults;  ///< io_latency, op sizes
   std::uint64_t seed = 1;

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/bench_mpi.hpp"
 #include "cli/cli_spec.hpp"
 #include "cli/commands.hpp"
 #include "cli/progress_display.hpp"
@@ -22,6 +23,7 @@
 #include "conc_probe/compare.hpp"
 #include "conc_probe/engine.hpp"
 #include "conc_probe/error.hpp"
+#include "conc_probe/mpi.hpp"
 #include "conc_probe/platform.hpp"
 #include "conc_probe/reporter.hpp"
 #include "conc_probe/text.hpp"
@@ -37,6 +39,7 @@ struct BenchOptions {
   std::string modes = "single,threads,gil,process";
   std::string workloads = "count,sleep";
   std::string workers = "1,auto";
+  std::string ranks;  ///< mpi cells: rank counts (empty: the worker counts)
   std::string duration = "200ms";
   std::string repetitions;  ///< fixed count; empty: adaptive between min and max
   std::string min_repetitions = "6";
@@ -48,6 +51,7 @@ struct BenchOptions {
   std::string gil_policy = "new";
   std::string check_interval = "100";
   std::string start_method = "fork";
+  bool async_blocking = false;
   std::string cpus;
   std::string io_latency = "1ms";
   std::string compute_time;  ///< mixed: compute per op as a duration
@@ -67,8 +71,6 @@ struct BenchOptions {
   bool timeline = false;  ///< print the gil cells' timelines
   bool quiet = false;
 };
-
-constexpr const char* kBenchFormats = "table,json,markdown,csv";
 
 /// Most worker processes per cell: each is a whole process with its own memory.
 constexpr unsigned kMaxProcesses = 512;
@@ -103,6 +105,16 @@ std::vector<std::string> name_list(const std::string& text, const char* option) 
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   }
   return names;
+}
+
+/// "single,threads,…": the mode catalog's names, for --mode's help.
+std::string mode_list() {
+  std::string out;
+  for (const auto& name : mode_names()) {
+    if (!out.empty()) out += ',';
+    out += name;
+  }
+  return out;
 }
 
 std::vector<Mode> parse_modes(const std::string& text) {
@@ -193,6 +205,7 @@ BenchConfig make_config(const BenchOptions& o, const PlatformReport& platform) {
   const auto [limit, reason] = worker_limit(c.modes);
   c.workers = units::parse_worker_list(o.workers, "--workers", auto_workers(platform, c.cpus),
                                        limit, reason);
+  c.ranks = mpi_rank_counts(o.ranks, c, limit, reason);
   c.duration = units::parse_duration(o.duration, "--duration");
   if (!o.repetitions.empty()) {
     c.repetitions = units::parse_count(o.repetitions, "--repetitions", 1, 1000);
@@ -215,6 +228,7 @@ BenchConfig make_config(const BenchOptions& o, const PlatformReport& platform) {
   c.gil_policy = parse_gil_policy(o.gil_policy);
   c.check_interval = units::parse_count(o.check_interval, "--check-interval", 1, 1'000'000'000);
   c.start_method = parse_start(o.start_method);
+  c.async_blocking = o.async_blocking;
   c.workload_defaults.io_latency = units::parse_duration(o.io_latency, "--io-latency");
   c.workload_defaults.compute_time = mixed_compute_time(o, c);
   const auto seed = text::parse_u64(o.seed);
@@ -230,13 +244,10 @@ BenchConfig make_config(const BenchOptions& o, const PlatformReport& platform) {
 
 /// --format, or for an -o file its extension (.md, .csv, .txt), else JSON.
 Format output_format(const BenchOptions& o) {
-  if (!o.format.empty()) return parse_format(o.format, kBenchFormats);
+  if (!o.format.empty()) return parse_format(o.format, bench_formats());
   if (o.output.empty()) return Format::Table;
   const std::string ext = std::filesystem::path(o.output).extension().string();
-  if (ext == ".md") return Format::Markdown;
-  if (ext == ".csv") return Format::Csv;
-  if (ext == ".txt") return Format::Table;
-  return Format::Json;
+  return format_for_extension(ext, bench_formats()).value_or(Format::Json);
 }
 
 std::string render(const BenchReport& report, Format format, Style style = {}) {
@@ -424,7 +435,7 @@ void write_pictures(const BenchReport& report, const BenchOptions& options) {
   }
 }
 
-int run_bench_command(const BenchOptions& options) {
+int run_bench_here(const BenchOptions& options) {
   const Format format = output_format(options);
   check_output_files(options);
   const std::vector<Export> exports = exports_of(options, format);
@@ -467,8 +478,15 @@ int run_bench_command(const BenchOptions& options) {
   return code;
 }
 
+int run_bench_command(const BenchOptions& options) {
+  // Under mpirun only rank 0 runs (and prints) the bench; the other ranks serve its cells.
+  if (bench_runs_as_ranks())
+    return mpi::run_bench_as_ranks([&](unsigned) { return run_bench_here(options); });
+  return run_bench_here(options);
+}
+
 void add_options(CLI::App& command, BenchOptions& o) {
-  command.add_option("-m,--mode", o.modes, "Modes, comma-separated: single,threads,gil,process")
+  command.add_option("-m,--mode", o.modes, "Modes, comma-separated: " + mode_list())
       ->capture_default_str()
       ->type_name("LIST");
   command
@@ -480,6 +498,8 @@ void add_options(CLI::App& command, BenchOptions& o) {
           "--workers", o.workers,
           "Worker counts, e.g. 1,2,4; 'auto' = the usable CPUs and max(8, 2x usable) for IO")
       ->capture_default_str()
+      ->type_name("LIST");
+  command.add_option("--ranks", o.ranks, "mpi: rank counts, e.g. 2,4 (default: the worker counts)")
       ->type_name("LIST");
   command
       .add_option("-d,--duration", o.duration,
@@ -533,6 +553,8 @@ void add_options(CLI::App& command, BenchOptions& o) {
                   "process mode: fork or spawn (re-executes this binary)")
       ->capture_default_str()
       ->type_name("METHOD");
+  command.add_flag("--async-blocking", o.async_blocking,
+                   "async mode: make every blocking call on the loop itself (the classic mistake)");
   command.add_option("--cpus", o.cpus, "Restrict the whole run to these CPUs, e.g. 0 or 0-1")
       ->type_name("LIST")
       ->check(non_empty());
@@ -551,8 +573,9 @@ void add_options(CLI::App& command, BenchOptions& o) {
                   "from --io-latency")
       ->type_name("FRACTION");
   command
-      .add_option("-f,--format", o.format,
-                  "table, json, markdown or csv (default: table; for -o by extension, else json)")
+      .add_option(
+          "-f,--format", o.format,
+          format_names(bench_formats()) + " (default: table; for -o by extension, else json)")
       ->type_name("FORMAT")
       ->check(non_empty());
   command
@@ -618,7 +641,7 @@ Action add_bench_command(CLI::App& app) {
   // The fixed sets of values, for the completions and the man page.
   set_choices(command->get_option("--mode"), mode_names(), true);
   set_choices(command->get_option("--workload"), workload_names(), true);
-  set_choices(command->get_option("--format"), kBenchFormats);
+  set_choices(command->get_option("--format"), bench_formats());
   set_choices(command->get_option("--gil-policy"), "new,legacy");
   set_choices(command->get_option("--start-method"), "fork,spawn");
   command->footer(

@@ -90,6 +90,13 @@ CLI::Option* set_choices(CLI::Option* option, const std::vector<std::string>& ch
   return option->check(note);
 }
 
+CLI::Option* set_choices(CLI::Option* option, FormatTable formats) {
+  std::vector<std::string> names;
+  names.reserve(formats.size());
+  for (const FormatRow& row : formats) names.emplace_back(row.name);
+  return set_choices(option, names);
+}
+
 CLI::Option* set_choices(CLI::Option* option, const std::string& choices, bool list) {
   return set_choices(option, split_commas(choices), list);
 }

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "conc_probe/format.hpp"
+
 /// The command line as plain data, read from the CLI11 definition itself, so that shell
 /// completions and the man page list exactly the options the parser accepts.
 namespace conc_probe::cli {
@@ -39,6 +41,9 @@ CLI::Option* set_choices(CLI::Option* option, const std::vector<std::string>& ch
                          bool list = false);
 /// The same with the choices comma-separated ("table,json").
 CLI::Option* set_choices(CLI::Option* option, const std::string& choices, bool list = false);
+
+/// The same with a subcommand's table of output formats.
+CLI::Option* set_choices(CLI::Option* option, FormatTable formats);
 
 /// The names --mode takes (all_modes) and --workload takes (the workload catalog).
 std::vector<std::string> mode_names();

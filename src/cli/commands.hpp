@@ -22,6 +22,8 @@ Action add_worker_command(CLI::App& app);
 /// subcommand must be registered before their action runs.
 Action add_completions_command(CLI::App& app);
 Action add_man_command(CLI::App& app);
+/// The hidden entry point of the ranks of mpi cells.
+Action add_mpi_worker_command(CLI::App& app);
 
 /// --color: when the table may use colour.
 enum class ColorChoice { Auto, Always, Never };

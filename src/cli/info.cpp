@@ -10,13 +10,13 @@
 #include "cli/cli_spec.hpp"
 #include "cli/commands.hpp"
 #include "conc_probe/error.hpp"
+#include "conc_probe/mpi.hpp"
 #include "conc_probe/platform.hpp"
 #include "conc_probe/reporter.hpp"
+#include "engine/mpi_launch.hpp"
 
 namespace conc_probe::cli {
 namespace {
-
-constexpr const char* kInfoFormats = "table,json";
 
 /// The options of `conc-probe info`, filled by CLI11.
 struct InfoOptions {
@@ -39,7 +39,7 @@ SysRoot checked_sysroot(const std::string& dir, bool given) {
 }
 
 int run_info(const InfoOptions& options) {
-  const Format format = parse_format(options.format, kInfoFormats);
+  const Format format = parse_format(options.format, info_formats());
   const bool get = options.get_option->count() > 0;
   if (get && options.get.empty())
     throw UsageError("--get needs a key, e.g. 'cpu.usable' (keys are the JSON's dotted paths)");
@@ -53,6 +53,9 @@ int run_info(const InfoOptions& options) {
     write_stdout(info_get(report, options.get) + '\n');
     return 0;
   }
+  // Under mpirun: every rank's placement, gathered and written by rank 0.
+  if (engine::mpi_built_in() && engine::under_mpi_launcher() && report.live)
+    return mpi::run_rank_info(report, format);
   std::ostringstream out;
   write_info(
       out, report, format,
@@ -70,11 +73,13 @@ Action add_info_command(CLI::App& app) {
                          "Report the CPU count ladder (affinity, cgroup quota), topology, "
                          "model, OS, memory and container: what this process can really use");
   command->group("Subcommands");
-  set_choices(command->add_option("-f,--format", options->format, "Output format: table or json")
+  set_choices(command
+                  ->add_option("-f,--format", options->format,
+                               "Output format: " + format_names(info_formats()))
                   ->type_name("FORMAT")
                   ->capture_default_str()
                   ->check(non_empty()),
-              kInfoFormats);
+              info_formats());
   add_color_option(*command);
   options->get_option = command
                             ->add_option("--get", options->get,

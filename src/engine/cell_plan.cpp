@@ -18,7 +18,9 @@ void validate(const BenchConfig& config) {
   if (config.workloads.empty()) throw UsageError("no workload to run");
   if (config.modes.empty()) throw UsageError("no mode to run");
   if (config.workers.empty()) throw UsageError("no worker count given");
-  for (const unsigned workers : config.workers) {
+  std::vector<unsigned> counts = config.workers;
+  counts.insert(counts.end(), config.ranks.begin(), config.ranks.end());
+  for (const unsigned workers : counts) {
     if (workers == 0 || workers > kMaxWorkers) {
       throw UsageError("worker count " + std::to_string(workers) + " out of range (1.." +
                        std::to_string(kMaxWorkers) + ")");
@@ -28,6 +30,17 @@ void validate(const BenchConfig& config) {
   if (config.duration.count() <= 0) throw UsageError("--duration must be positive");
   for (const auto interval : config.switch_intervals) {
     if (interval.count() <= 0) throw UsageError("--switch-interval must be positive");
+  }
+  const bool async =
+      std::find(config.modes.begin(), config.modes.end(), Mode::Async) != config.modes.end();
+  for (const auto& info : workload_catalog()) {
+    const bool chosen = std::find(config.workloads.begin(), config.workloads.end(), info.name) !=
+                        config.workloads.end();
+    if (async && chosen && info.convoy) {
+      throw UsageError("workload '" + info.name +
+                       "' does not run in mode async: its CPU workers would share the loop's one "
+                       "thread (use --mode single,threads,gil,process)");
+    }
   }
 }
 
@@ -39,7 +52,8 @@ std::vector<CellKey> cell_keys(const BenchConfig& config, const std::string& wor
   if (has(Mode::Single)) keys.push_back(CellKey{workload, Mode::Single, 1, std::nullopt});
   for (const Mode mode : all_modes()) {
     if (mode == Mode::Single || !has(mode)) continue;
-    for (const unsigned workers : config.workers) {
+    // mpi cells run their rank counts (--ranks); every other mode its worker counts.
+    for (const unsigned workers : mode == Mode::Mpi ? config.ranks : config.workers) {
       if (mode != Mode::Gil) {
         keys.push_back(CellKey{workload, mode, workers, std::nullopt});
         continue;
@@ -63,9 +77,10 @@ ExecutionPlan plan_for(const BenchConfig& config, const CellKey& key, WorkloadKi
   plan.gil.interval = key.switch_interval.value_or(std::chrono::milliseconds(5));
   plan.gil.check_interval = config.check_interval;
   plan.start_method = config.start_method;
+  plan.async_blocking = config.async_blocking;
   plan.worker_binary = config.worker_binary;
   plan.timeout = process_timeout(config.duration);
-  if (key.mode == Mode::Process) {
+  if (key.mode == Mode::Process || key.mode == Mode::Mpi) {
     plan.fault_signal = config.fault_signal;
     plan.fault_worker = std::min(config.fault_worker, key.workers - 1);
   }

@@ -64,7 +64,7 @@ TEST_CASE("Engine: the cell matrix runs single once and gil per switch interval"
   BenchConfig config = small_config("count");
   config.switch_intervals = {std::chrono::milliseconds(1), std::chrono::milliseconds(5)};
   const auto keys = engine::cell_keys(config, "count");
-  CHECK(keys.size() == 1 + 3 + 6 + 3);
+  CHECK(keys.size() == 1 + 3 + 6 + 3 + 3);
   CHECK(keys.front().mode == Mode::Single);
   CHECK(keys.front().workers == 1);
 }
@@ -110,9 +110,9 @@ TEST_CASE("Engine: count gives one checksum across all modes and worker counts",
   };
   observer.cell_finished = [&](const BenchReport& report) { finished = report.cells.size(); };
   const BenchReport report = run_bench(small_config("count"), observer);
-  CHECK(report.cells.size() == 10);
+  CHECK(report.cells.size() == 13);
   check_all_agree(report);
-  CHECK(finished == 10);
+  CHECK(finished == 13);
   CHECK(progress >= 20);
   CHECK_FALSE(fraction_fell);
   CHECK(last_fraction > 0.5);

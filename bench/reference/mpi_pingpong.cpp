@@ -1,0 +1,47 @@
+// The smallest MPI ping-pong (as the OSU latency test measures it): rank 0 sends BYTES to
+// rank 1, which sends them back, ITERATIONS times after a warm-up; prints the median round
+// trip of REPEATS timed batches as JSON. bench/mpi_reference.py sets it beside conc-probe's
+// `--mode mpi --workload net --io-latency 0` cells.
+// Usage: mpirun -np 2 reference_mpi_pingpong [BYTES] [ITERATIONS] [REPEATS]
+#include <mpi.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+int main(int argc, char** argv) {
+  MPI_Init(&argc, &argv);
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  const int bytes = argc > 1 ? std::atoi(argv[1]) : 64;
+  const int iterations = argc > 2 ? std::atoi(argv[2]) : 10000;
+  const int repeats = argc > 3 ? std::atoi(argv[3]) : 5;
+  std::vector<char> buffer(static_cast<std::size_t>(std::max(bytes, 1)), 'x');
+  const auto batch = [&](int count) {
+    for (int i = 0; i < count; ++i) {
+      if (rank == 0) {
+        MPI_Send(buffer.data(), bytes, MPI_BYTE, 1, 1, MPI_COMM_WORLD);
+        MPI_Recv(buffer.data(), bytes, MPI_BYTE, 1, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      } else if (rank == 1) {
+        MPI_Recv(buffer.data(), bytes, MPI_BYTE, 0, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        MPI_Send(buffer.data(), bytes, MPI_BYTE, 0, 1, MPI_COMM_WORLD);
+      }
+    }
+  };
+  batch(iterations / 10);  // warm-up
+  std::vector<double> round_trips;
+  for (int r = 0; r < repeats; ++r) {
+    MPI_Barrier(MPI_COMM_WORLD);
+    const double start = MPI_Wtime();
+    batch(iterations);
+    round_trips.push_back((MPI_Wtime() - start) / iterations);
+  }
+  std::sort(round_trips.begin(), round_trips.end());
+  if (rank == 0) {
+    std::printf("{\"bytes\": %d, \"iterations\": %d, \"round_trip_seconds\": %.9g, \"min_seconds\": %.9g}\n",
+                bytes, iterations, round_trips[round_trips.size() / 2], round_trips.front());
+  }
+  MPI_Finalize();
+  return 0;
+}
