@@ -8,6 +8,8 @@ CONC_PROBE_PACKAGES=(
   libcli11-dev libfmt-dev nlohmann-json3-dev catch2
   python3 python3-jsonschema
   util-linux procps
+  clang-format clang-tidy
+  lintian dpkg-dev man-db zsh fish
   openmpi-bin libopenmpi-dev
 )
 # Only for `bench/` comparisons and the fuzz targets; not needed to build or test.

@@ -100,6 +100,9 @@ Comparison compare_runs(const LoadedRun& base, const LoadedRun& next,
                         const CompareOptions& options);
 
 /// Writes the comparison as a table, markdown (for a pull-request comment) or JSON.
+/// The formats of `conc-probe compare`: table, markdown (for a pull request), json.
+FormatTable compare_formats();
+
 void write_comparison(std::ostream& out, const Comparison& comparison, Format format,
                       Style style = {});
 

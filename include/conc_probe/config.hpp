@@ -38,6 +38,8 @@ struct BenchConfig {
   GilPolicy gil_policy = GilPolicy::New;
   unsigned check_interval = 100;
   StartMethod start_method = StartMethod::Fork;
+  /// Async cells run every blocking call on the loop itself (--async-blocking).
+  bool async_blocking = false;
   std::optional<CpuSet> cpus;        ///< restrict the whole run to these CPUs
   WorkloadParams workload_defaults;  ///< io_latency, op sizes
   std::uint64_t seed = 1;

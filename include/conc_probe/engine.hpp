@@ -4,6 +4,7 @@
 #include <string>
 
 #include "conc_probe/config.hpp"
+#include "conc_probe/progress.hpp"
 #include "conc_probe/result.hpp"
 #include "conc_probe/stop.hpp"
 
@@ -11,8 +12,8 @@ namespace conc_probe {
 
 /// Callbacks of a running bench; all optional. Called on the engine's thread.
 struct EngineObserver {
-  /// Progress text for a terminal ("cell 3/12: primes threads×2 rep 2/5").
-  std::function<void(const std::string&)> progress;
+  /// What is about to run and how far the run is, before every calibration and repetition.
+  std::function<void(const RunProgress&)> progress;
   /// A cell finished (all its repetitions); the report so far is passed for `-o` rewrites.
   std::function<void(const BenchReport&)> cell_finished;
 };

@@ -7,7 +7,7 @@
 /// vocabulary, included by the config, the results and every reporter.
 namespace conc_probe {
 
-enum class Mode { Single, Threads, Gil, Process, Mpi };
+enum class Mode { Single, Threads, Gil, Process, Async, Mpi };
 enum class StartMethod { Fork, Spawn };
 
 /// What every part of the tool needs to know about a mode, one row per mode in

@@ -13,6 +13,11 @@
 
 namespace conc_probe {
 
+/// The formats of `conc-probe info`: table, json.
+FormatTable info_formats();
+/// The formats of `conc-probe bench` (and `show`): table, json, markdown, csv.
+FormatTable bench_formats();
+
 /// Writes `conc-probe info` output.
 void write_info(std::ostream& out, const PlatformReport& report, Format format, Style style = {});
 

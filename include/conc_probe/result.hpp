@@ -59,6 +59,8 @@ struct Sample {
   /// after this repetition under the same conditions; 0 when not measured.
   double background_alone_ops_per_second = 0;
   std::vector<double> latency_seconds;  ///< per-op latencies (IO workloads), maybe sampled
+  /// `async` cells: how late tasks ran after they became ready (seconds), maybe sampled.
+  std::vector<double> loop_lag_seconds;
   std::optional<GilMetrics> gil;
   /// The lock's timeline (bench --timeline/--trace/--html, last repetition only).
   std::vector<GilEvent> gil_events;
@@ -121,6 +123,8 @@ struct CellResult {
   double voluntary_switches = 0;     ///< median per repetition
   double involuntary_switches = 0;
   std::optional<LatencySummary> latency;
+  /// Async cells: how late ready tasks ran, over every repetition's sampled lags.
+  std::optional<LatencySummary> loop_lag;
   std::optional<GilSummary> gil;
   bool checksum_ok = true;  ///< every repetition's checksum equals the expected total
   std::uint64_t expected_checksum = 0;

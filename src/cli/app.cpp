@@ -109,16 +109,22 @@ int run(int argc, char** argv) {
   struct Entry {
     std::string_view name;
     Action (*registrar)(CLI::App&);
+    bool whole = false;  ///< reads the whole command line: every subcommand is built
   };
-  static constexpr Entry kCommands[] = {
-      {"info", add_info_command},       {"bench", add_bench_command},
-      {"compare", add_compare_command}, {"list", add_list_command},
-      {"report", add_report_command},   {"show", add_show_command},
-      {"__worker", add_worker_command}, {"__mpi-worker", add_mpi_worker_command}};
+  static constexpr Entry kCommands[] = {{"info", add_info_command},
+                                        {"bench", add_bench_command},
+                                        {"compare", add_compare_command},
+                                        {"list", add_list_command},
+                                        {"report", add_report_command},
+                                        {"show", add_show_command},
+                                        {"completions", add_completions_command, true},
+                                        {"man", add_man_command, true},
+                                        {"__worker", add_worker_command},
+                                        {"__mpi-worker", add_mpi_worker_command}};
   const std::string_view first = argc > 1 ? std::string_view(argv[1]) : std::string_view();
   const auto named = std::find_if(std::begin(kCommands), std::end(kCommands),
                                   [&](const Entry& entry) { return entry.name == first; });
-  if (named != std::end(kCommands)) {
+  if (named != std::end(kCommands) && !named->whole) {
     add(named->registrar);
   } else {
     for (const auto& entry : kCommands) add(entry.registrar);

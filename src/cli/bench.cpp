@@ -16,7 +16,9 @@
 #include <vector>
 
 #include "cli/bench_mpi.hpp"
+#include "cli/cli_spec.hpp"
 #include "cli/commands.hpp"
+#include "cli/progress_display.hpp"
 #include "cli/visual_output.hpp"
 #include "conc_probe/compare.hpp"
 #include "conc_probe/engine.hpp"
@@ -49,6 +51,7 @@ struct BenchOptions {
   std::string gil_policy = "new";
   std::string check_interval = "100";
   std::string start_method = "fork";
+  bool async_blocking = false;
   std::string cpus;
   std::string io_latency = "1ms";
   std::string compute_time;  ///< mixed: compute per op as a duration
@@ -102,6 +105,16 @@ std::vector<std::string> name_list(const std::string& text, const char* option) 
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   }
   return names;
+}
+
+/// "single,threads,…": the mode catalog's names, for --mode's help.
+std::string mode_list() {
+  std::string out;
+  for (const auto& name : mode_names()) {
+    if (!out.empty()) out += ',';
+    out += name;
+  }
+  return out;
 }
 
 std::vector<Mode> parse_modes(const std::string& text) {
@@ -215,6 +228,7 @@ BenchConfig make_config(const BenchOptions& o, const PlatformReport& platform) {
   c.gil_policy = parse_gil_policy(o.gil_policy);
   c.check_interval = units::parse_count(o.check_interval, "--check-interval", 1, 1'000'000'000);
   c.start_method = parse_start(o.start_method);
+  c.async_blocking = o.async_blocking;
   c.workload_defaults.io_latency = units::parse_duration(o.io_latency, "--io-latency");
   c.workload_defaults.compute_time = mixed_compute_time(o, c);
   const auto seed = text::parse_u64(o.seed);
@@ -230,13 +244,10 @@ BenchConfig make_config(const BenchOptions& o, const PlatformReport& platform) {
 
 /// --format, or for an -o file its extension (.md, .csv, .txt), else JSON.
 Format output_format(const BenchOptions& o) {
-  if (!o.format.empty()) return parse_format(o.format, "table,json,markdown,csv");
+  if (!o.format.empty()) return parse_format(o.format, bench_formats());
   if (o.output.empty()) return Format::Table;
   const std::string ext = std::filesystem::path(o.output).extension().string();
-  if (ext == ".md") return Format::Markdown;
-  if (ext == ".csv") return Format::Csv;
-  if (ext == ".txt") return Format::Table;
-  return Format::Json;
+  return format_for_extension(ext, bench_formats()).value_or(Format::Json);
 }
 
 std::string render(const BenchReport& report, Format format, Style style = {}) {
@@ -265,13 +276,12 @@ std::vector<Export> exports_of(const BenchOptions& o, Format format) {
 /// A failing rewrite is remembered (the engine must not see it as a failed cell).
 struct RunSink {
   std::vector<Export> exports;
-  bool show_progress;
+  ProgressDisplay& progress;
   std::optional<std::string> write_error;
 
   EngineObserver observer() {
     EngineObserver o;
-    if (show_progress)
-      o.progress = [](const std::string& text) { std::cerr << "\r\x1b[K" << text << std::flush; };
+    if (progress.enabled()) o.progress = [this](const RunProgress& p) { progress.show(p); };
     if (!exports.empty()) o.cell_finished = [this](const BenchReport& report) { save(report); };
     return o;
   }
@@ -437,10 +447,11 @@ int run_bench_here(const BenchOptions& options) {
   const PlatformReport platform = probe_platform(ProbeOptions{});
   BenchConfig config = make_config(options, platform);
   if (baseline) follow_baseline(*baseline, options, config);
-  RunSink sink{exports, is_terminal(STDERR_FILENO) && !options.quiet, std::nullopt};
+  ProgressDisplay progress(is_terminal(STDERR_FILENO) && !options.quiet);
+  RunSink sink{exports, progress, std::nullopt};
   const StopSignals signals;
   const BenchReport report = run_bench(config, sink.observer());
-  if (sink.show_progress) std::cerr << "\r\x1b[K" << std::flush;
+  progress.clear();
   // With -o the table stays on a terminal (a pipe gets nothing: the file is the result).
   std::ostringstream stdout_text;
   const bool to_terminal = options.output.empty() || is_terminal(STDOUT_FILENO);
@@ -475,8 +486,7 @@ int run_bench_command(const BenchOptions& options) {
 }
 
 void add_options(CLI::App& command, BenchOptions& o) {
-  command
-      .add_option("-m,--mode", o.modes, "Modes, comma-separated: single,threads,gil,process,mpi")
+  command.add_option("-m,--mode", o.modes, "Modes, comma-separated: " + mode_list())
       ->capture_default_str()
       ->type_name("LIST");
   command
@@ -543,6 +553,8 @@ void add_options(CLI::App& command, BenchOptions& o) {
                   "process mode: fork or spawn (re-executes this binary)")
       ->capture_default_str()
       ->type_name("METHOD");
+  command.add_flag("--async-blocking", o.async_blocking,
+                   "async mode: make every blocking call on the loop itself (the classic mistake)");
   command.add_option("--cpus", o.cpus, "Restrict the whole run to these CPUs, e.g. 0 or 0-1")
       ->type_name("LIST")
       ->check(non_empty());
@@ -561,8 +573,9 @@ void add_options(CLI::App& command, BenchOptions& o) {
                   "from --io-latency")
       ->type_name("FRACTION");
   command
-      .add_option("-f,--format", o.format,
-                  "table, json, markdown or csv (default: table; for -o by extension, else json)")
+      .add_option(
+          "-f,--format", o.format,
+          format_names(bench_formats()) + " (default: table; for -o by extension, else json)")
       ->type_name("FORMAT")
       ->check(non_empty());
   command
@@ -625,6 +638,12 @@ Action add_bench_command(CLI::App& app) {
   command->group("Subcommands");
   add_options(*command, *options);
   add_color_option(*command);
+  // The fixed sets of values, for the completions and the man page.
+  set_choices(command->get_option("--mode"), mode_names(), true);
+  set_choices(command->get_option("--workload"), workload_names(), true);
+  set_choices(command->get_option("--format"), bench_formats());
+  set_choices(command->get_option("--gil-policy"), "new,legacy");
+  set_choices(command->get_option("--start-method"), "fork,spawn");
   command->footer(
       "Default: count and sleep, all four modes, workers 1 and auto: about 20 s on 2 CPUs.\n"
       "Examples:\n  conc-probe bench\n  conc-probe bench -m threads,gil --workload primes "

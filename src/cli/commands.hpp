@@ -18,6 +18,10 @@ Action add_report_command(CLI::App& app);
 Action add_show_command(CLI::App& app);
 /// The hidden entry point of spawned worker processes.
 Action add_worker_command(CLI::App& app);
+/// `completions SHELL` and the hidden `man`: they read the whole command line, so every
+/// subcommand must be registered before their action runs.
+Action add_completions_command(CLI::App& app);
+Action add_man_command(CLI::App& app);
 /// The hidden entry point of the ranks of mpi cells.
 Action add_mpi_worker_command(CLI::App& app);
 

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "cli/cli_spec.hpp"
 #include "cli/commands.hpp"
 #include "conc_probe/error.hpp"
 #include "conc_probe/units.hpp"
@@ -26,7 +27,7 @@ struct CompareCliOptions {
 int run_compare(const CompareCliOptions& options) {
   CompareOptions compare;
   compare.threshold = units::parse_percentage(options.threshold, "--threshold");
-  const Format format = parse_format(options.format, "table,markdown,json");
+  const Format format = parse_format(options.format, compare_formats());
   if (options.fail_on != "slower" && options.fail_on != "inconclusive") {
     throw UsageError("invalid value '" + options.fail_on +
                      "' for --fail-on (expected slower or inconclusive)");
@@ -57,7 +58,9 @@ Action add_compare_command(CLI::App& app) {
   command->add_option("--threshold", options->threshold, "change that counts, as a percentage")
       ->type_name("PERCENT")
       ->default_str("10%");
-  command->add_option("--format", options->format, "table, markdown (for a pull request) or json")
+  command
+      ->add_option("--format", options->format,
+                   format_names(compare_formats()) + " (markdown for a pull request)")
       ->type_name("FORMAT")
       ->default_str("table")
       ->check(non_empty());
@@ -67,6 +70,8 @@ Action add_compare_command(CLI::App& app) {
       ->type_name("VERDICT")
       ->default_str("slower");
   add_color_option(*command);
+  set_choices(command->get_option("--format"), compare_formats());
+  set_choices(command->get_option("--fail-on"), "slower,inconclusive");
   command->footer(
       "Verdicts: faster / slower / unchanged / inconclusive, from a 95% bootstrap interval of\n"
       "the ratio of median wall times (docs/ci.md).\n"

@@ -7,6 +7,7 @@
 #include <string>
 #include <system_error>
 
+#include "cli/cli_spec.hpp"
 #include "cli/commands.hpp"
 #include "conc_probe/error.hpp"
 #include "conc_probe/mpi.hpp"
@@ -38,7 +39,7 @@ SysRoot checked_sysroot(const std::string& dir, bool given) {
 }
 
 int run_info(const InfoOptions& options) {
-  const Format format = parse_format(options.format, "table,json");
+  const Format format = parse_format(options.format, info_formats());
   const bool get = options.get_option->count() > 0;
   if (get && options.get.empty())
     throw UsageError("--get needs a key, e.g. 'cpu.usable' (keys are the JSON's dotted paths)");
@@ -72,10 +73,13 @@ Action add_info_command(CLI::App& app) {
                          "Report the CPU count ladder (affinity, cgroup quota), topology, "
                          "model, OS, memory and container: what this process can really use");
   command->group("Subcommands");
-  command->add_option("-f,--format", options->format, "Output format: table or json")
-      ->type_name("FORMAT")
-      ->capture_default_str()
-      ->check(non_empty());
+  set_choices(command
+                  ->add_option("-f,--format", options->format,
+                               "Output format: " + format_names(info_formats()))
+                  ->type_name("FORMAT")
+                  ->capture_default_str()
+                  ->check(non_empty()),
+              info_formats());
   add_color_option(*command);
   options->get_option = command
                             ->add_option("--get", options->get,

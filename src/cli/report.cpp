@@ -9,10 +9,12 @@
 #include <sstream>
 #include <string>
 
+#include "cli/cli_spec.hpp"
 #include "cli/commands.hpp"
 #include "cli/visual_output.hpp"
 #include "conc_probe/compare.hpp"
 #include "conc_probe/error.hpp"
+#include "conc_probe/output.hpp"
 #include "conc_probe/reporter.hpp"
 #include "conc_probe/saved_run.hpp"
 #include "conc_probe/visual.hpp"
@@ -35,9 +37,9 @@ int run_report(const ReportOptions& o) {
   if (!o.output.empty()) {
     save_html(o.output, report);
   } else if (o.svg.empty()) {
-    write_html_report(std::cout, report);
-    std::cout.flush();
-    if (!std::cout) throw Error(ExitCode::RunFailed, "cannot write the report to stdout");
+    std::ostringstream page;
+    write_html_report(page, report);
+    write_stdout(page.str());
   }
   return 0;
 }
@@ -49,22 +51,22 @@ struct ShowOptions {
 
 /// JSON is shown as saved (with every field, in its order), the other formats rebuilt.
 int run_show(const ShowOptions& o) {
-  const Format format = parse_format(o.format, "table,json,markdown,csv");
+  const Format format = parse_format(o.format, bench_formats());
   const BenchReport report = load_bench_report(o.run);
+  std::ostringstream out;
   if (format == Format::Json) {
     std::ifstream in(o.run, std::ios::binary);
     std::ostringstream text;
     text << in.rdbuf();
-    std::cout << nlohmann::ordered_json::parse(text.str())
-                     .dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
-              << '\n';
+    out << nlohmann::ordered_json::parse(text.str())
+               .dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+        << '\n';
   } else {
-    write_bench(std::cout, report, format,
+    write_bench(out, report, format,
                 Style{format == Format::Table && color_allowed(STDOUT_FILENO),
                       output_width(STDOUT_FILENO)});
   }
-  std::cout.flush();
-  if (!std::cout) throw Error(ExitCode::RunFailed, "cannot write to stdout");
+  write_stdout(out.str());
   return 0;
 }
 
@@ -97,10 +99,11 @@ Action add_show_command(CLI::App& app) {
   auto* command = app.add_subcommand("show", "Print a saved bench run as if it had just run");
   command->group("Subcommands");
   command->add_option("RUN", o->run, "a `bench --format json` run")->required()->type_name("FILE");
-  command->add_option("-f,--format", o->format, "table, json, markdown or csv")
+  command->add_option("-f,--format", o->format, format_names(bench_formats()))
       ->type_name("FORMAT")
       ->capture_default_str();
   add_color_option(*command);
+  set_choices(command->get_option("--format"), bench_formats());
   command->footer("Example:\n  conc-probe show run.json -f markdown >> summary.md");
   return [o] { return run_show(*o); };
 }

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "cli/cli_spec.hpp"
 #include "cli/commands.hpp"
 #include "conc_probe/text.hpp"
 
@@ -31,6 +32,7 @@ void add_color_option(CLI::App& command) {
           "Colour the table: auto (a terminal, not TERM=dumb or NO_COLOR), always or never")
       ->type_name("WHEN")
       ->check(CLI::IsMember({"auto", "always", "never"}));
+  set_choices(command.get_option("--color"), "auto,always,never");
 }
 
 unsigned output_width(int fd) noexcept {

@@ -20,6 +20,8 @@ const std::vector<ModeInfo> kModes{
     {Mode::Process, "process",
      "N worker processes, no shared memory, results over a pipe (--start-method fork|spawn)",
      "#009e73"},
+    {Mode::Async, "async",
+     "N tasks on one thread's event loop: waits overlap, compute does not (asyncio)", "#e69f00"},
     {Mode::Mpi, "mpi",
      "N MPI ranks started by mpirun (--ranks), results gathered at rank 0; needs an MPI build",
      "#cc79a7"},

@@ -167,7 +167,10 @@ std::string format_duration(nanoseconds duration) {
     std::string digits = std::to_string(fraction);
     digits.insert(0, 3 - digits.size(), '0');
     digits.erase(digits.find_last_not_of('0') + 1);
-    return whole + "." + digits + std::string(name);
+    whole += '.';
+    whole += digits;
+    whole += name;
+    return whole;
   }
   return std::to_string(ns) + "ns";
 }

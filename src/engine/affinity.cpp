@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <system_error>
 
 #include "conc_probe/error.hpp"
 #include "engine/bench_parts.hpp"
@@ -55,7 +56,7 @@ ScopedAffinity::ScopedAffinity(const std::optional<CpuSet>& cpus) {
                      " is not usable by this process (usable: " + usable + ")");
   }
   if (!apply(*cpus)) {
-    throw UsageError("--cpus " + cpus->to_string() + ": " + std::strerror(errno) +
+    throw UsageError("--cpus " + cpus->to_string() + ": " + std::generic_category().message(errno) +
                      " (usable: " + usable + ")");
   }
   previous_ = current;

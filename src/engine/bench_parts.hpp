@@ -66,5 +66,7 @@ void summarize_cell(CellResult& cell, std::uint64_t expected_checksum, const Cel
 
 /// Plain-language findings of a finished (or interrupted) run.
 std::vector<Finding> make_findings(const BenchReport& report);
+/// The findings of the async cells, one per workload (async_findings.cpp).
+std::vector<Finding> async_findings(const BenchReport& report);
 
 }  // namespace conc_probe::engine

@@ -31,6 +31,17 @@ void validate(const BenchConfig& config) {
   for (const auto interval : config.switch_intervals) {
     if (interval.count() <= 0) throw UsageError("--switch-interval must be positive");
   }
+  const bool async =
+      std::find(config.modes.begin(), config.modes.end(), Mode::Async) != config.modes.end();
+  for (const auto& info : workload_catalog()) {
+    const bool chosen = std::find(config.workloads.begin(), config.workloads.end(), info.name) !=
+                        config.workloads.end();
+    if (async && chosen && info.convoy) {
+      throw UsageError("workload '" + info.name +
+                       "' does not run in mode async: its CPU workers would share the loop's one "
+                       "thread (use --mode single,threads,gil,process)");
+    }
+  }
 }
 
 std::vector<CellKey> cell_keys(const BenchConfig& config, const std::string& workload) {
@@ -66,6 +77,7 @@ ExecutionPlan plan_for(const BenchConfig& config, const CellKey& key, WorkloadKi
   plan.gil.interval = key.switch_interval.value_or(std::chrono::milliseconds(5));
   plan.gil.check_interval = config.check_interval;
   plan.start_method = config.start_method;
+  plan.async_blocking = config.async_blocking;
   plan.worker_binary = config.worker_binary;
   plan.timeout = process_timeout(config.duration);
   if (key.mode == Mode::Process || key.mode == Mode::Mpi) {

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -216,7 +217,7 @@ class CpuProcesses {
     }
   }
 
-  static std::string errno_text() { return std::strerror(errno); }
+  static std::string errno_text() { return std::generic_category().message(errno); }
 
   static std::string describe_status(int status) {
     if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));

@@ -1,7 +1,5 @@
 #include "conc_probe/engine.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -15,6 +13,7 @@
 #include "engine/bench_parts.hpp"
 #include "engine/executor.hpp"
 #include "engine/noise.hpp"
+#include "engine/progress_tracker.hpp"
 #include "engine/sched_sources.hpp"
 
 namespace conc_probe {
@@ -56,20 +55,13 @@ struct WorkloadRun {
   std::vector<ExecutionPlan> plans;
   std::vector<bool> published;         ///< per cell: already in the report
   const CellResult* single = nullptr;  ///< the published single cell, base of speed-ups
-  std::size_t first_cell_number = 0;   ///< for progress text
-  std::size_t total_cells = 0;
   const std::vector<std::filesystem::path>& cpu_stat_files;
   std::int64_t deadline_ns = 0;  ///< extra repetitions stop here
+  engine::ProgressTracker& progress;
 };
 
-void tell(const EngineObserver& observer, const std::string& text) {
-  if (observer.progress) observer.progress(text);
-}
-
-std::string cell_label(const CellKey& key) {
-  std::string label = fmt::format("{} {}x{}", key.workload, to_string(key.mode), key.workers);
-  if (key.switch_interval) label += fmt::format(" ({} us)", key.switch_interval->count() / 1000);
-  return label;
+void tell(const EngineObserver& observer, const RunProgress& progress) {
+  if (observer.progress) observer.progress(progress);
 }
 
 /// The CPUs a cell may use: the run's --cpus, else the probe's capacity (quota included).
@@ -99,14 +91,6 @@ SampleInterference interference_of(const Sample& sample, const ExecutionPlan& pl
   return stats::assess_interference(in);
 }
 
-std::string repetition_text(const WorkloadRun& run, unsigned round, const CellResult& cell) {
-  const unsigned warmup = run.config.warmup;
-  if (round < warmup) return fmt::format("warm-up {}/{}", round + 1, warmup);
-  const unsigned most = std::max(run.config.repetitions, run.config.max_repetitions);
-  return fmt::format("rep {} (of {}{})", cell.samples.size() + 1,
-                     run.config.max_repetitions > run.config.repetitions ? "up to " : "", most);
-}
-
 /// Runs one repetition of cell `index` and keeps it unless it is a warm-up.
 void run_repetition(WorkloadRun& run, std::size_t index, unsigned round) {
   const unsigned warmup = run.config.warmup;
@@ -117,8 +101,7 @@ void run_repetition(WorkloadRun& run, std::size_t index, unsigned round) {
   // nothing (how many rounds there will be is not known in advance).
   plan.gil.record_events = run.config.record_timeline && round == warmup;
   tell(run.observer,
-       fmt::format("cell {}/{}: {} {}", run.first_cell_number + index + 1, run.total_cells,
-                   cell_label(cell.key), repetition_text(run, round, cell)));
+       run.progress.starting(index, cell.key, round, cell.samples.size(), engine::monotonic_ns()));
   engine::NoiseMeter meter(run.cpu_stat_files);
   meter.start();
   Sample sample = run.workload.info().convoy
@@ -138,6 +121,7 @@ void run_repetition(WorkloadRun& run, std::size_t index, unsigned round) {
       sample.background_alone_ops_per_second =
           static_cast<double>(reference.background_ops) / reference.wall_seconds;
   }
+  run.progress.finished(engine::monotonic_ns());
   // A warm-up, or a repetition cut short by a stop request, is not a measurement.
   if (round < warmup || stop_requested()) return;
   sample.noise = noise.reading;
@@ -249,6 +233,7 @@ void measure(WorkloadRun& run) {
     }
     if (round >= rounds && engine::monotonic_ns() >= run.deadline_ns) break;
     if (chosen.empty()) break;
+    if (round >= rounds) run.progress.extra_round(chosen);
     for (const std::size_t i : chosen) {
       if (stop_requested()) break;
       run_repetition(run, i, round);
@@ -277,21 +262,20 @@ void prepare_convoy_cells(WorkloadRun& run) {
 }
 
 void run_workload(const BenchConfig& config, const std::string& name, BenchReport& report,
-                  const EngineObserver& observer, std::size_t& cell_number, std::size_t total_cells,
+                  const EngineObserver& observer, engine::ProgressTracker& progress,
                   const std::vector<std::filesystem::path>& cpu_stat_files,
                   std::int64_t deadline_ns) {
   WorkloadParams params = config.workload_defaults;
   params.name = name;
   const std::unique_ptr<Workload> workload = make_workload(params);
-  WorkloadRun run{config, observer, report,      *workload,   params,         {},         {},
-                  {},     nullptr,  cell_number, total_cells, cpu_stat_files, deadline_ns};
+  WorkloadRun run{config, observer, report,  *workload,      params,      {},
+                  {},     {},       nullptr, cpu_stat_files, deadline_ns, progress};
   for (const auto& key : engine::cell_keys(config, name)) {
     run.cells.push_back(CellResult{});
     run.cells.back().key = key;
     run.cells.back().kind = workload->info().kind;
   }
   run.published.assign(run.cells.size(), false);
-  cell_number += run.cells.size();
   try {
     SharedResources shared(*workload, params);
     if (workload->info().convoy) {
@@ -299,25 +283,20 @@ void run_workload(const BenchConfig& config, const std::string& name, BenchRepor
     } else if (const auto fixed = config.fixed_ops.find(name); fixed != config.fixed_ops.end()) {
       prepare_cells(run, fixed->second);  // the baseline's work, so per-op figures compare
     } else {
-      tell(observer, fmt::format("calibrating {}", name));
+      tell(observer, progress.calibrating(engine::monotonic_ns()));
       std::uint64_t total =
           engine::calibrate(*workload, params, calibration_target(config, report.platform));
       for (const unsigned workers : config.workers) total = std::max<std::uint64_t>(total, workers);
       total = engine::balanced_total(total, config.workers);
       prepare_cells(run, total);
     }
+    progress.calibrated(engine::monotonic_ns());
     measure(run);
   } catch (const std::exception& error) {
     if (stop_requested()) report.interrupted = true;
     if (!report.interrupted) fail_all(run, error.what());
   }
   finish_cells(run);
-}
-
-std::size_t count_cells(const BenchConfig& config) {
-  std::size_t count = 0;
-  for (const auto& name : config.workloads) count += engine::cell_keys(config, name).size();
-  return count;
 }
 
 }  // namespace
@@ -334,10 +313,10 @@ BenchReport run_bench(const BenchConfig& config, const EngineObserver& observer)
   report.config = config;
   report.start_time = iso_utc_now();
   report.platform = probe_platform(ProbeOptions{});
-  std::size_t cell_number = 0;
-  const std::size_t total_cells = count_cells(config);
   const auto cpu_stat_files = engine::live_cpu_stat_files();
-  const std::int64_t run_deadline = engine::monotonic_ns() + config.max_time.count();
+  const std::int64_t run_start = engine::monotonic_ns();
+  const std::int64_t run_deadline = run_start + config.max_time.count();
+  engine::ProgressTracker progress(config, run_start);
   for (std::size_t w = 0; w < config.workloads.size(); ++w) {
     if (stop_requested()) {
       report.interrupted = true;
@@ -347,8 +326,8 @@ BenchReport run_bench(const BenchConfig& config, const EngineObserver& observer)
     const std::int64_t now = engine::monotonic_ns();
     const auto left = static_cast<std::int64_t>(config.workloads.size() - w);
     const std::int64_t deadline = now + std::max<std::int64_t>(0, run_deadline - now) / left;
-    run_workload(config, config.workloads[w], report, observer, cell_number, total_cells,
-                 cpu_stat_files, deadline);
+    progress.begin_workload(w, engine::cell_keys(config, config.workloads[w]).size(), deadline);
+    run_workload(config, config.workloads[w], report, observer, progress, cpu_stat_files, deadline);
   }
   if (stop_requested()) report.interrupted = true;
   report.findings = engine::make_findings(report);

@@ -33,6 +33,8 @@ struct ExecutionPlan {
   int fault_signal = 0;  ///< kill worker fault_worker with it after the start signal
   unsigned fault_worker = 0;
   MessageFault message_fault = MessageFault::None;  ///< worker fault_worker misbehaves
+  /// Async cells: run every op whole on the loop, blocking calls included (--async-blocking).
+  bool async_blocking = false;
   /// Convoy cells: run the CPU workers alone (no IO thread) for the duration, as the
   /// reference their rate beside the IO thread is compared with.
   bool convoy_alone = false;
@@ -82,6 +84,7 @@ std::unique_ptr<Executor> make_single_executor();
 std::unique_ptr<Executor> make_threads_executor();
 std::unique_ptr<Executor> make_gil_executor();
 std::unique_ptr<Executor> make_process_executor();
+std::unique_ptr<Executor> make_async_executor();
 std::unique_ptr<Executor> make_mpi_executor();
 
 }  // namespace conc_probe::engine

@@ -12,6 +12,8 @@ std::unique_ptr<Executor> make_executor(Mode mode) {
       return make_gil_executor();
     case Mode::Process:
       return make_process_executor();
+    case Mode::Async:
+      return make_async_executor();
     case Mode::Mpi:
       return make_mpi_executor();
   }

@@ -315,7 +315,7 @@ std::optional<Finding> convoy_finding(const BenchReport& report) {
     } else {
       cause = "the interval is too wide to tell";
     }
-    parts.push_back(part + " -> " + cause);
+    parts.push_back(fmt::format("{} -> {}", part, cause));
   }
   if (parts.empty()) return std::nullopt;
   return Finding{"convoy",
@@ -374,6 +374,7 @@ std::vector<Finding> make_findings(const BenchReport& report) {
   if (auto finding = quota_finding(report)) findings.push_back(std::move(*finding));
   if (auto finding = convoy_finding(report)) findings.push_back(std::move(*finding));
   if (auto finding = startup_finding(report)) findings.push_back(std::move(*finding));
+  for (auto& finding : async_findings(report)) findings.push_back(std::move(finding));
   const auto failed = std::count_if(report.cells.begin(), report.cells.end(),
                                     [](const CellResult& c) { return c.failed; });
   if (failed > 0)

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstring>
 #include <stdexcept>
+#include <system_error>
 
 #include "engine/worker_loop.hpp"
 
@@ -29,7 +30,8 @@ void Fd::reset() noexcept {
 Pipe make_pipe() {
   int fds[2] = {-1, -1};
   if (::pipe2(fds, O_CLOEXEC) != 0) {
-    throw std::runtime_error(std::string("cannot create a pipe: ") + std::strerror(errno));
+    throw std::runtime_error(std::string("cannot create a pipe: ") +
+                             std::generic_category().message(errno));
   }
   return Pipe{Fd(fds[0]), Fd(fds[1])};
 }

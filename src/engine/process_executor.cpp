@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstring>
 #include <stdexcept>
+#include <system_error>
 #include <vector>
 
 #include "conc_probe/engine.hpp"
@@ -114,13 +115,14 @@ void ProcessCell::launch(unsigned index) {
     words.push_back(std::move(word));
   }
   std::vector<char*> argv;
+  argv.reserve(words.size() + 1);
   for (auto& word : words) argv.push_back(word.data());
   argv.push_back(nullptr);
 
   const pid_t pid = ::fork();
   if (pid < 0) {
     throw std::runtime_error("cannot start worker " + std::to_string(index) + ": " +
-                             std::strerror(errno));
+                             std::generic_category().message(errno));
   }
   if (pid == 0) {
     if (plan_.start_method == StartMethod::Fork) become_forked_worker(index, result.write.get());

@@ -77,6 +77,12 @@ void summarize_latency(CellResult& cell) {
                        sample.latency_seconds.end());
   }
   if (!latencies.empty()) cell.latency = stats::latency_summary(latencies);
+  std::vector<double> lags;
+  for (const auto& sample : cell.samples) {
+    if (sample.ok)
+      lags.insert(lags.end(), sample.loop_lag_seconds.begin(), sample.loop_lag_seconds.end());
+  }
+  if (!lags.empty()) cell.loop_lag = stats::latency_summary(lags);
 }
 
 }  // namespace

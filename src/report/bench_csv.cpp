@@ -18,7 +18,7 @@ constexpr const char* kHeader =
     "wall_ci_high_seconds,throughput_median_ops_per_second,speedup,speedup_ci_low,speedup_ci_high,"
     "efficiency,cores_used_median,startup_median_seconds,voluntary_switches,involuntary_switches,"
     "latency_p50_seconds,latency_p95_seconds,latency_p99_seconds,gil_switches_per_second,"
-    "gil_mean_hold_seconds,error";
+    "gil_mean_hold_seconds,loop_lag_p50_seconds,loop_lag_p99_seconds,error";
 
 /// Shortest text that reads back as the same double; empty for unknown or non-finite.
 std::string num(double value) {
@@ -74,6 +74,8 @@ std::vector<std::string> fields(const CellResult& c) {
           opt(c.latency, &LatencySummary::p99),
           opt(c.gil, &GilSummary::switches_per_second),
           opt(c.gil, &GilSummary::mean_hold_seconds),
+          opt(c.loop_lag, &LatencySummary::p50),
+          opt(c.loop_lag, &LatencySummary::p99),
           c.error};
 }
 

@@ -67,6 +67,7 @@ Json config_json(const BenchConfig& c) {
               {"gil_policy", std::string(to_string(c.gil_policy))},
               {"check_interval", c.check_interval},
               {"start_method", std::string(to_string(c.start_method))},
+              {"async_blocking", c.async_blocking},
               {"cpus", c.cpus ? Json(c.cpus->to_string()) : Json(nullptr)},
               {"io_latency_seconds", seconds(c.workload_defaults.io_latency)},
               {"op_size", c.workload_defaults.op_size},
@@ -130,6 +131,15 @@ Json gil_events_json(const std::vector<GilEvent>& events) {
   return out;
 }
 
+Json latency_json(const std::optional<LatencySummary>& l) {
+  if (!l) return nullptr;
+  return Json{{"p50", number(l->p50)},
+              {"p95", number(l->p95)},
+              {"p99", number(l->p99)},
+              {"max", number(l->max)},
+              {"count", l->count}};
+}
+
 Json sample_json(const Sample& s) {
   Json j{{"repetition", s.repetition},
          {"ok", s.ok},
@@ -144,6 +154,7 @@ Json sample_json(const Sample& s) {
          {"background_ops", s.background_ops},
          {"background_alone_ops_per_second", number(s.background_alone_ops_per_second)},
          {"latency_seconds", numbers(s.latency_seconds)},
+         {"loop_lag_seconds", numbers(s.loop_lag_seconds)},
          {"gil", gil_metrics_json(s.gil)},
          {"noise", Json{{"other_cpu_fraction", optional_number(s.noise.other_cpu_fraction)},
                         {"steal_fraction", optional_number(s.noise.steal_fraction)}}},
@@ -169,15 +180,6 @@ Json speedup_json(const std::optional<Ratio>& r) {
   return Json{{"estimate", number(r->estimate)},
               {"ci_low", number(r->ci_low)},
               {"ci_high", number(r->ci_high)}};
-}
-
-Json latency_json(const std::optional<LatencySummary>& l) {
-  if (!l) return nullptr;
-  return Json{{"p50", number(l->p50)},
-              {"p95", number(l->p95)},
-              {"p99", number(l->p99)},
-              {"max", number(l->max)},
-              {"count", l->count}};
 }
 
 Json gil_summary_json(const std::optional<GilSummary>& g) {
@@ -214,6 +216,7 @@ Json cell_json(const CellResult& c) {
       {"voluntary_switches", number(c.voluntary_switches)},
       {"involuntary_switches", number(c.involuntary_switches)},
       {"latency_seconds", latency_json(c.latency)},
+      {"loop_lag_seconds", latency_json(c.loop_lag)},
       {"gil", gil_summary_json(c.gil)},
       {"time_bounded", c.time_bounded},
       {"background_ops_per_second", optional_number(c.background_ops_per_second)},

@@ -148,6 +148,7 @@ Sample sample(const Json& j) {
   s.background_ops = whole<std::uint64_t>(j, "background_ops");
   s.background_alone_ops_per_second = num(j, "background_alone_ops_per_second");
   s.latency_seconds = numbers(j, "latency_seconds");
+  s.loop_lag_seconds = numbers(j, "loop_lag_seconds");
   if (const auto it = j.find("gil"); it != j.end()) s.gil = gil_metrics(*it);
   s.gil_events = gil_events(j);
   const Json& noise = member(j, "noise");
@@ -243,6 +244,7 @@ CellResult cell(const Json& j) {
   c.voluntary_switches = num(j, "voluntary_switches");
   c.involuntary_switches = num(j, "involuntary_switches");
   c.latency = latency(value_or_null(j, "latency_seconds"));
+  c.loop_lag = latency(value_or_null(j, "loop_lag_seconds"));
   c.gil = gil_summary(value_or_null(j, "gil"));
   c.time_bounded = flag(j, "time_bounded");
   c.background_ops_per_second = opt_num(j, "background_ops_per_second");
@@ -273,6 +275,8 @@ BenchConfig config(const Json& j) {
   c.gil_policy = str(j, "gil_policy") == "legacy" ? GilPolicy::Legacy : GilPolicy::New;
   c.check_interval = whole<unsigned>(j, "check_interval", c.check_interval);
   c.start_method = str(j, "start_method") == "spawn" ? StartMethod::Spawn : StartMethod::Fork;
+  if (const auto it = j.find("async_blocking"); it != j.end() && it->is_boolean())
+    c.async_blocking = it->get<bool>();
   if (const auto cpus = opt_str(j, "cpus")) c.cpus = CpuSet::parse(*cpus);
   c.workload_defaults.op_size =
       whole<decltype(c.workload_defaults.op_size)>(j, "op_size", c.workload_defaults.op_size);

@@ -1,4 +1,5 @@
 // write_bench: the one entry point of the bench reporters.
+#include <array>
 #include <ostream>
 
 #include "conc_probe/reporter.hpp"
@@ -6,6 +7,18 @@
 #include "report/bench_writers.hpp"
 
 namespace conc_probe {
+namespace {
+
+constexpr std::array<FormatRow, 4> kBenchFormats{{
+    {Format::Table, "table", ".txt"},
+    {Format::Json, "json", ".json"},
+    {Format::Markdown, "markdown", ".md"},
+    {Format::Csv, "csv", ".csv"},
+}};
+
+}  // namespace
+
+FormatTable bench_formats() { return kBenchFormats; }
 
 void write_bench(std::ostream& out, const BenchReport& report, Format format, Style style) {
   switch (format) {

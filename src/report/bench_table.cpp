@@ -30,6 +30,7 @@ constexpr Column kColumns[] = {
     {"latency p50/p95/p99", false},
     {"gil sw/s", false},
     {"gil hold", false},
+    {"loop lag p50/p99", false},
     {"notes", true},
 };
 constexpr std::size_t kColumnCount = std::size(kColumns);
@@ -49,6 +50,11 @@ std::string latency_text(const CellResult& cell, bool compact) {
   }
   return human_seconds(cell.latency->p50) + " / " + human_seconds(cell.latency->p95) + " / " +
          human_seconds(cell.latency->p99);
+}
+
+std::string loop_lag_text(const CellResult& cell) {
+  if (!cell.loop_lag || cell.loop_lag->count == 0) return "-";
+  return human_seconds(cell.loop_lag->p50) + " / " + human_seconds(cell.loop_lag->p99);
 }
 
 std::string join(const std::vector<std::string>& parts, const char* separator) {
@@ -72,6 +78,7 @@ Row cell_row(const CellResult& cell, bool compact) {
              latency_text(cell, compact),
              cell.gil ? fixed(cell.gil->switches_per_second, 0) : "-",
              cell.gil ? human_seconds(cell.gil->mean_hold_seconds) : "-",
+             loop_lag_text(cell),
              join(cell_marks(cell), ", ")};
 }
 
@@ -149,7 +156,7 @@ void write_findings(std::ostream& out, const BenchReport& report, Style style) {
 }
 
 /// Columns left out first when a table is too wide: the least read first.
-constexpr std::size_t kDropOrder[] = {9, 8, 3, 12, 4, 7, 6, 11, 10};
+constexpr std::size_t kDropOrder[] = {9, 8, 3, 12, 4, 7, 6, 11, 10, 13};
 constexpr std::size_t kNotes = kColumnCount - 1;
 
 std::size_t table_width(const std::vector<std::size_t>& widths, const std::vector<bool>& shown) {

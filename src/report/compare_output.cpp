@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -107,6 +108,15 @@ void write_json(std::ostream& out, const Comparison& comparison) {
 }
 
 }  // namespace
+
+FormatTable compare_formats() {
+  static constexpr std::array<FormatRow, 3> kFormats{{
+      {Format::Table, "table", ".txt"},
+      {Format::Markdown, "markdown", ".md"},
+      {Format::Json, "json", ".json"},
+  }};
+  return kFormats;
+}
 
 void write_comparison(std::ostream& out, const Comparison& comparison, Format format, Style style) {
   switch (format) {

@@ -1,5 +1,8 @@
 // write_info's dispatch and info_get: the formats of `conc-probe info` over one JSON form.
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <array>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -20,7 +23,7 @@ void collect_keys(const Json& node, const std::string& prefix, std::vector<std::
   if (!prefix.empty()) out.push_back(prefix);
   if (!node.is_object() || prefix == "sources") return;
   for (const auto& [key, child] : node.items())
-    collect_keys(child, prefix.empty() ? key : prefix + "." + key, out);
+    collect_keys(child, prefix.empty() ? key : fmt::format("{}.{}", prefix, key), out);
 }
 
 /// The node at a dotted key; array elements by index ("topology.caches.0.name"). The
@@ -63,6 +66,14 @@ std::string scalar_text(const Json& node, std::string_view key) {
 }
 
 }  // namespace
+
+FormatTable info_formats() {
+  static constexpr std::array<FormatRow, 2> kFormats{{
+      {Format::Table, "table", ".txt"},
+      {Format::Json, "json", ".json"},
+  }};
+  return kFormats;
+}
 
 void write_info(std::ostream& out, const PlatformReport& report, Format format, Style style) {
   switch (format) {

@@ -43,10 +43,11 @@ double sorted_percentile(const std::vector<double>& sorted, double p) {
 double binomial_half_cdf(std::size_t n, std::size_t k) {
   const double log_half_n = static_cast<double>(n) * std::log(0.5);
   double total = 0;
+  double log_choose = 0;  // log C(n, i), grown term by term (std::lgamma is not thread-safe)
   for (std::size_t i = 0; i <= k && i <= n; ++i) {
-    const double log_choose = std::lgamma(static_cast<double>(n) + 1) -
-                              std::lgamma(static_cast<double>(i) + 1) -
-                              std::lgamma(static_cast<double>(n - i) + 1);
+    if (i > 0) {
+      log_choose += std::log(static_cast<double>(n - i + 1)) - std::log(static_cast<double>(i));
+    }
     total += std::exp(log_choose + log_half_n);
   }
   return std::min(total, 1.0);

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <system_error>
 #include <vector>
 
 #include "workloads/kernels.hpp"
@@ -22,7 +23,7 @@ inline constexpr std::uint64_t kDefaultReadyBytes = 64;
 class ConvoyNetWorkload final : public BasicWorkload {
  public:
   explicit ConvoyNetWorkload(WorkloadInfo info)
-      : BasicWorkload(info), net_(make_net_workload(info)) {}
+      : BasicWorkload(info), net_(make_net_workload(std::move(info))) {}
 
   void start_shared(WorkloadParams& params) override {
     // The round trip itself must be short: the server answers at once, whatever --io-latency.
@@ -47,7 +48,7 @@ class ReadySession final : public WorkerSession {
       : fd_(::open("/dev/zero", O_RDONLY | O_CLOEXEC)), buffer_(static_cast<std::size_t>(bytes)) {
     if (fd_ < 0)
       throw std::runtime_error(std::string("convoy-ready: cannot open /dev/zero: ") +
-                               std::strerror(errno));
+                               std::generic_category().message(errno));
   }
   ~ReadySession() override { ::close(fd_); }
   ReadySession(const ReadySession&) = delete;

@@ -144,7 +144,7 @@ class EchoLoop {
 
   /// Reads what is available and queues every complete frame. False: close the connection.
   bool receive(Connection& connection) noexcept {
-    std::array<std::byte, 16 * 1024> chunk{};
+    std::array<std::byte, std::size_t{16} * 1024> chunk{};
     while (true) {
       const ssize_t got = ::recv(connection.socket.get(), chunk.data(), chunk.size(), 0);
       if (got == 0) return false;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "conc_probe/op_steps.hpp"
 #include "workloads/io_util.hpp"
 #include "workloads/kernels.hpp"
 #include "workloads/private_dir.hpp"
@@ -91,7 +92,7 @@ void remove_file(const std::string& path, OpContext& context) {
   if (result != 0) throw system_failure("file workload: cannot delete '" + path + "'", errno);
 }
 
-class FileSession final : public WorkerSession {
+class FileSession final : public WorkerSession, public SteppedOps {
  public:
   FileSession(const std::string& dir, unsigned worker_index, std::uint64_t bytes)
       : path_(dir + "/w" + std::to_string(worker_index) + "-" + std::to_string(::getpid()) + "-" +
@@ -113,6 +114,13 @@ class FileSession final : public WorkerSession {
     }
     remove_file(path_, context);
     return mix64(fnv1a(read_) ^ seed);
+  }
+
+  // Stepped: files have no readiness to wait for; the whole op goes to a thread, as
+  // asyncio.to_thread does with blocking file calls.
+  OpStep start_op(std::uint64_t, OpContext&) override { return OpStep::offload(); }
+  OpStep resume_op(OpContext&) override {
+    throw std::logic_error("file workload: an offloaded op has no further steps");
   }
 
  private:

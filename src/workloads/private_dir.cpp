@@ -12,7 +12,7 @@
 namespace conc_probe::workloads {
 
 std::string temp_root() {
-  const char* env = std::getenv("TMPDIR");
+  const char* env = std::getenv("TMPDIR");  // NOLINT(concurrency-mt-unsafe)
   return env != nullptr && *env != '\0' ? std::string(env) : std::string("/tmp");
 }
 

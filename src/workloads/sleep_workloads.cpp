@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "conc_probe/op_steps.hpp"
 #include "workloads/io_util.hpp"
 #include "workloads/kernels.hpp"
 #include "workloads/workload_base.hpp"
@@ -11,19 +12,26 @@ namespace conc_probe::workloads {
 
 namespace {
 
-class SleepSession final : public WorkerSession {
+class SleepSession final : public WorkerSession, public SteppedOps {
  public:
   explicit SleepSession(std::chrono::nanoseconds latency) : latency_(latency) {}
   std::uint64_t run_op(std::uint64_t index, OpContext& context) override {
     blocking_sleep(latency_, context);
     return mix64(op_seed(index, kSaltSleep));
   }
+  // Stepped: a timer instead of the blocking sleep.
+  OpStep start_op(std::uint64_t index, OpContext&) override {
+    index_ = index;
+    return OpStep::sleep_for(latency_);
+  }
+  OpStep resume_op(OpContext&) override { return OpStep::done(mix64(op_seed(index_, kSaltSleep))); }
 
  private:
   std::chrono::nanoseconds latency_;
+  std::uint64_t index_ = 0;
 };
 
-class MixedSession final : public WorkerSession {
+class MixedSession final : public WorkerSession, public SteppedOps {
  public:
   MixedSession(std::uint64_t iterations, std::chrono::nanoseconds latency)
       : iterations_(iterations), latency_(latency) {}
@@ -32,10 +40,17 @@ class MixedSession final : public WorkerSession {
     blocking_sleep(latency_, context);
     return mix64(state);
   }
+  // Stepped: the compute part runs on the loop, then a timer instead of the blocking sleep.
+  OpStep start_op(std::uint64_t index, OpContext& context) override {
+    state_ = count_kernel(op_seed(index, kSaltMixed), iterations_, context);
+    return OpStep::sleep_for(latency_);
+  }
+  OpStep resume_op(OpContext&) override { return OpStep::done(mix64(state_)); }
 
  private:
   std::uint64_t iterations_;
   std::chrono::nanoseconds latency_;
+  std::uint64_t state_ = 0;
 };
 
 class SleepWorkload final : public BasicWorkload {

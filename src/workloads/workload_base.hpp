@@ -31,8 +31,8 @@ inline constexpr std::uint64_t kSaltMixed = 0x6d69786564ULL;
 /// Default op sizes (see docs/workloads.md for what each costs).
 inline constexpr std::uint64_t kDefaultCountIterations = 100'000;
 inline constexpr std::uint64_t kDefaultPrimesNumbers = 1024;
-inline constexpr std::uint64_t kDefaultHashBytes = 64 * 1024;
-inline constexpr std::uint64_t kDefaultFileBytes = 4 * 1024;
+inline constexpr std::uint64_t kDefaultHashBytes = std::uint64_t{64} * 1024;
+inline constexpr std::uint64_t kDefaultFileBytes = std::uint64_t{4} * 1024;
 inline constexpr std::uint64_t kDefaultNetBytes = 64;
 inline constexpr std::uint64_t kDefaultMixedIterations = 20'000;
 /// Upper bound of op_size for workloads that hold an op's bytes in memory.

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""`cmake --install` puts the binary, the man page and the JSON Schemas in the usual places,
+"""`cmake --install` puts the binary, the man page, the shell completions, the docs and the
+JSON Schemas in the usual places,
 and --version names the version and the git revision.
 
 Usage: test_install.py /path/to/build/conc-probe
@@ -31,8 +32,17 @@ def main():
         check(result.returncode == 0, f"cmake --install failed: {result.stderr}")
         root = Path(prefix)
         for relative in ("bin/conc-probe", "share/man/man1/conc-probe.1",
-                         "share/conc-probe/schema/info.schema.json", "share/conc-probe/schema/bench.schema.json"):
+                         "share/conc-probe/schema/info.schema.json", "share/conc-probe/schema/bench.schema.json",
+                         "share/bash-completion/completions/conc-probe", "share/zsh/vendor-completions/_conc-probe",
+                         "share/fish/vendor_completions.d/conc-probe.fish", "share/doc/conc-probe/README.md",
+                         "share/doc/conc-probe/architecture.md"):
             check((root / relative).is_file(), f"not installed: {relative}")
+        # The installed page and completions are the binary's own, not a copy that can drift.
+        for relative, args in (("share/man/man1/conc-probe.1", ["man"]),
+                               ("share/bash-completion/completions/conc-probe", ["completions", "bash"])):
+            made = subprocess.run([str(BINARY), *args], capture_output=True, text=True).stdout
+            path = root / relative
+            check(path.is_file() and path.read_text() == made, f"{relative} differs from `conc-probe {' '.join(args)}`")
         installed = subprocess.run([str(root / "bin/conc-probe"), "info", "--get", "cpu.usable"],
                                    capture_output=True, text=True)
         check(installed.returncode == 0 and installed.stdout.strip().isdigit(),

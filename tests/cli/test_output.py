@@ -52,6 +52,22 @@ def test_stdout_errors():
         one_error_line(result, 1, "cannot write to stdout", f"{' '.join(args)} >&-")
 
 
+def test_saved_run_commands_check_stdout(tmp):
+    # show, report and compare render a saved run: their writes are checked like bench's.
+    saved = tmp / "run.json"
+    made = run(["bench", *TINY, "-o", str(saved), "--quiet"])
+    check(made.returncode == 0 and saved.is_file(), f"bench -o run.json: {made.stderr!r}")
+    with open("/dev/full", "w") as full:
+        for args in (["show", str(saved)], ["show", str(saved), "-f", "json"],
+                     ["show", str(saved), "-f", "csv"], ["report", str(saved)],
+                     ["compare", str(saved), str(saved)]):
+            result = run(args, stdout=full, stderr=subprocess.PIPE)
+            one_error_line(result, 1, "cannot write to stdout", f"{' '.join(args[:1])} >/dev/full")
+    result = run(["show", str(saved), "-f", "xml"])
+    one_error_line(result, 2, "table, json, markdown or csv", "show -f xml")
+    check(result.stdout == "", "show -f xml: nothing on stdout")
+
+
 def test_closed_pipe_is_quiet():
     # A reader that stops after one line: the writer must end without a message.
     for args in (["info", "--format", "json"], ["bench", *TINY, "--format", "json"]):
@@ -154,7 +170,8 @@ def main():
         tmp = Path(name)
         for test in (test_stdout_errors, test_closed_pipe_is_quiet):
             test()
-        for test in (test_links_stay_links, test_unwritable_refused_up_front, test_flag_values):
+        for test in (test_links_stay_links, test_unwritable_refused_up_front, test_flag_values,
+                     test_saved_run_commands_check_stdout):
             sub = tmp / test.__name__
             sub.mkdir()
             test(sub)

@@ -95,6 +95,11 @@ BenchReport sample_report() {
   r.cells.back().interference.mark = "others delayed its workers' wake-ups by 8% of their time";
   r.cells.back().latency = LatencySummary{0.00105, 0.0011, 0.0013, 0.002, 600};
   r.cells.back().samples.front().latency_seconds = {0.00105, 0.0011};
+  r.cells.push_back(cell("sleep", Mode::Async, 2, {0.105, 0.106, 0.106}, 0.01));
+  add_speedup(r.cells.back(), sleep_single);
+  r.cells.back().kind = WorkloadKind::Io;
+  r.cells.back().loop_lag = LatencySummary{0.00002, 0.00005, 0.00009, 0.0002, 1200};
+  r.cells.back().samples.front().loop_lag_seconds = {0.00002, 0.00009};
   r.findings = {
       {"cpu", "CPU-bound: threads 1.94x, gil 0.97x -> with a GIL, use processes for CPU work."},
       {"noise", "1 cell was measured on a busy machine."}};
@@ -153,10 +158,10 @@ TEST_CASE("Bench report: json golden", "[report]") {
 
 TEST_CASE("Bench report: json has every raw sample and null for unknown", "[report]") {
   const auto json = nlohmann::json::parse(render(sample_report(), Format::Json));
-  CHECK(json["schema_version"] == "1.1");
+  CHECK(json["schema_version"] == "1.2");
   CHECK(json["context"]["tool"] == "conc-probe");
   CHECK(json["context"]["info"].is_object());
-  CHECK(json["cells"].size() == 6);
+  CHECK(json["cells"].size() == 7);
   CHECK(json["cells"][0]["samples"].size() == 3);
   CHECK(json["cells"][0]["speedup"].is_null());
   CHECK(json["cells"][2]["key"]["switch_interval_seconds"] == Approx(0.005));

@@ -64,7 +64,7 @@ TEST_CASE("Engine: the cell matrix runs single once and gil per switch interval"
   BenchConfig config = small_config("count");
   config.switch_intervals = {std::chrono::milliseconds(1), std::chrono::milliseconds(5)};
   const auto keys = engine::cell_keys(config, "count");
-  CHECK(keys.size() == 1 + 3 + 6 + 3);
+  CHECK(keys.size() == 1 + 3 + 6 + 3 + 3);
   CHECK(keys.front().mode == Mode::Single);
   CHECK(keys.front().workers == 1);
 }
@@ -100,14 +100,22 @@ TEST_CASE("Engine: invalid configurations are usage errors", "[engine]") {
 TEST_CASE("Engine: count gives one checksum across all modes and worker counts", "[engine]") {
   std::size_t finished = 0;
   std::size_t progress = 0;
+  double last_fraction = 0;
+  bool fraction_fell = false;
   EngineObserver observer;
-  observer.progress = [&](const std::string&) { ++progress; };
+  observer.progress = [&](const RunProgress& p) {
+    ++progress;
+    fraction_fell = fraction_fell || p.fraction_done < last_fraction || p.fraction_done > 1;
+    last_fraction = p.fraction_done;
+  };
   observer.cell_finished = [&](const BenchReport& report) { finished = report.cells.size(); };
   const BenchReport report = run_bench(small_config("count"), observer);
-  CHECK(report.cells.size() == 10);
+  CHECK(report.cells.size() == 13);
   check_all_agree(report);
-  CHECK(finished == 10);
+  CHECK(finished == 13);
   CHECK(progress >= 20);
+  CHECK_FALSE(fraction_fell);
+  CHECK(last_fraction > 0.5);
   CHECK_FALSE(report.findings.empty());
   CHECK(report.findings.front().text.starts_with("CPU-bound (count"));
   const CellResult* gil = find_cell(report, Mode::Gil, 2);

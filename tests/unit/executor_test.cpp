@@ -5,7 +5,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "engine/fake_workload.hpp"
+#include "support/fake_workload.hpp"
 #include "engine/noise.hpp"
 #include "support/catch.hpp"
 

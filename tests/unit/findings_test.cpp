@@ -155,3 +155,65 @@ TEST_CASE("Findings: the convoy names what starved the IO thread in each mode", 
                   "8: the IO thread kept 35% [30, 40]") != std::string::npos);
   CHECK(text.find("only the lock") == std::string::npos);
 }
+
+namespace {
+
+CellResult async_cell(const std::string& workload, unsigned workers, Ratio speedup,
+                      WorkloadKind kind, double lag_p50, double lag_p99) {
+  CellResult c = cell(workload, Mode::Async, workers, speedup, kind);
+  c.cores_used.median = 0.05;
+  c.loop_lag = LatencySummary{lag_p50, lag_p50, lag_p99, lag_p99, 100};
+  return c;
+}
+
+std::string async_finding(const BenchReport& report) {
+  std::string out;
+  for (const auto& f : engine::make_findings(report)) {
+    if (f.topic == "async") out += (out.empty() ? "" : "\n") + f.text;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Findings: async against threads for IO", "[findings]") {
+  const auto io = WorkloadKind::Io;
+  auto report =
+      on_cpus(2, {single("sleep", io), cell("sleep", Mode::Threads, 8, {7.8, 7.6, 7.9}, io),
+                  async_cell("sleep", 8, {7.7, 7.5, 7.8}, io, 20e-6, 150e-6)});
+  report.cells[1].cores_used.median = 0.12;
+  CHECK(async_finding(report) ==
+        "Async (sleep, 8 tasks): async 7.7\xC3\x97 [7.5, 7.8], threads 7.8\xC3\x97 [7.6, 7.9] -> "
+        "one event loop matches threads for waiting, on 0.05 cores against threads' 0.12 (ready "
+        "tasks ran 20 us late at p50, 150 us at p99).");
+  report.cells[2].speedup = Ratio{5.0, 4.8, 5.2};
+  CHECK(async_finding(report).find("one event loop trails threads here") != std::string::npos);
+  report.config.async_blocking = true;
+  report.cells[2].speedup = Ratio{1.0, 0.98, 1.01};
+  report.cells[2].loop_lag = LatencySummary{7e-3, 7e-3, 7.2e-3, 8e-3, 50};
+  CHECK(async_finding(report).find("every blocking call ran on the loop itself (--async-blocking) "
+                                   "and stalled every other task: ready tasks ran 7 ms late at "
+                                   "p50, 7.2 ms at p99.") != std::string::npos);
+  report.cells[2].busy = true;
+  CHECK(async_finding(report).find("cannot conclude") != std::string::npos);
+}
+
+TEST_CASE("Findings: a compute step on the loop stalls every task", "[findings]") {
+  const auto mixed = WorkloadKind::Mixed;
+  auto report = on_cpus(
+      2, {single("mixed", mixed), async_cell("mixed", 8, {1.9, 1.8, 2.0}, mixed, 3e-3, 6.5e-3)});
+  report.config.workload_defaults.io_latency = std::chrono::milliseconds(1);
+  CHECK(async_finding(report) ==
+        "Async (mixed, 8 tasks): async 1.9\xC3\x97 [1.8, 2] -> one task's compute step stalls "
+        "every other task on the loop: ready tasks ran 3 ms late at p50, 6.5 ms at p99, against "
+        "an IO wait of 1 ms.");
+  report.cells[1].loop_lag = LatencySummary{10e-6, 10e-6, 50e-6, 60e-6, 100};
+  CHECK(async_finding(report).find("the loop kept up") != std::string::npos);
+  // CPU-bound: no parallelism, whatever the lag.
+  auto cpu = on_cpus(2, {single("count"), async_cell("count", 2, {1.0, 0.99, 1.01},
+                                                     WorkloadKind::Cpu, 50e-6, 60e-6)});
+  CHECK(async_finding(cpu).find("compute does not run in parallel") != std::string::npos);
+  // No async cell: no finding.
+  cpu.cells.pop_back();
+  CHECK(async_finding(cpu).empty());
+}

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "conc_probe/compare.hpp"
 #include "conc_probe/error.hpp"
 #include "conc_probe/platform.hpp"
 #include "conc_probe/reporter.hpp"
@@ -113,12 +114,32 @@ TEST_CASE("info: markdown and csv are refused", "[info]") {
   CHECK_THROWS_AS(render(sample_report(), Format::Csv), UsageError);
 }
 
-TEST_CASE("parse_format: known names within the allowed list", "[info]") {
-  CHECK(conc_probe::parse_format("json", "table,json") == Format::Json);
-  CHECK(conc_probe::parse_format("table", "table,json") == Format::Table);
-  CHECK(conc_probe::parse_format("csv", "table,json,markdown,csv") == Format::Csv);
-  CHECK_THROWS_AS(conc_probe::parse_format("csv", "table,json"), UsageError);
-  CHECK_THROWS_WITH(conc_probe::parse_format("jsn", "table,json"),
+TEST_CASE("parse_format: the subcommand's own table of formats", "[info]") {
+  using conc_probe::bench_formats;
+  using conc_probe::info_formats;
+  CHECK(conc_probe::parse_format("json", info_formats()) == Format::Json);
+  CHECK(conc_probe::parse_format("table", info_formats()) == Format::Table);
+  CHECK(conc_probe::parse_format("csv", bench_formats()) == Format::Csv);
+  CHECK_THROWS_AS(conc_probe::parse_format("csv", info_formats()), UsageError);
+  CHECK_THROWS_WITH(conc_probe::parse_format("jsn", info_formats()),
                     Catch::Contains("did you mean 'json'"));
-  CHECK_THROWS_AS(conc_probe::parse_format("", "table,json"), UsageError);
+  CHECK_THROWS_WITH(conc_probe::parse_format("xml", bench_formats()),
+                    Catch::Contains("table, json, markdown or csv"));
+  CHECK_THROWS_AS(conc_probe::parse_format("", info_formats()), UsageError);
+}
+
+TEST_CASE("format tables: extensions choose a file's format, names make the help", "[info]") {
+  using conc_probe::bench_formats;
+  using conc_probe::format_for_extension;
+  CHECK(format_for_extension(".md", bench_formats()) == Format::Markdown);
+  CHECK(format_for_extension(".csv", bench_formats()) == Format::Csv);
+  CHECK(format_for_extension(".txt", bench_formats()) == Format::Table);
+  CHECK(format_for_extension(".json", bench_formats()) == Format::Json);
+  CHECK_FALSE(format_for_extension(".csv", conc_probe::info_formats()).has_value());
+  CHECK_FALSE(format_for_extension("", bench_formats()).has_value());
+  CHECK(conc_probe::format_names(conc_probe::info_formats()) == "table or json");
+  CHECK(conc_probe::format_names(conc_probe::compare_formats()) == "table, markdown or json");
+  // Every format a table names has a writer: rendering it does not throw.
+  for (const auto& row : conc_probe::info_formats())
+    CHECK_NOTHROW(render(sample_report(), row.format));
 }

@@ -116,8 +116,8 @@ TEST_CASE("Charts: a real run has speed-up, latency and one timeline per gil cel
   const auto& speedup = find_chart(charts, "speedup")->svg;
   CHECK(speedup.find("class=\"ideal\"") != std::string::npos);
   CHECK(speedup.find("class=\"usable\"") != std::string::npos);
-  // One interval bar group per cell with a speed-up: 2 workloads × 3 modes × 2 counts.
-  CHECK(count(speedup, "class=\"point\"") == 12);
+  // One interval bar group per cell with a speed-up: 2 workloads × 4 modes × 2 counts.
+  CHECK(count(speedup, "class=\"point\"") == 16);
 }
 
 TEST_CASE("Charts: a timeline draws every thread its events name", "[visual]") {
