@@ -49,7 +49,8 @@ int main(int argc, char** argv) {
   std::sort(walls.begin(), walls.end());
   if (rank == 0) {
     const double median = walls[walls.size() / 2];
-    std::printf("{\"ranks\": %d, \"ops\": %" PRIu64 ", \"wall_seconds\": %.9g, \"ops_per_second\": %.9g, "
+    std::printf("{\"ranks\": %d, \"ops\": %" PRIu64
+                ", \"wall_seconds\": %.9g, \"ops_per_second\": %.9g, "
                 "\"checksum\": \"0x%016" PRIx64 "\"}\n",
                 size, ops, median, static_cast<double>(ops) / median, total);
   }

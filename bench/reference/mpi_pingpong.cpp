@@ -39,8 +39,10 @@ int main(int argc, char** argv) {
   }
   std::sort(round_trips.begin(), round_trips.end());
   if (rank == 0) {
-    std::printf("{\"bytes\": %d, \"iterations\": %d, \"round_trip_seconds\": %.9g, \"min_seconds\": %.9g}\n",
-                bytes, iterations, round_trips[round_trips.size() / 2], round_trips.front());
+    std::printf(
+        "{\"bytes\": %d, \"iterations\": %d, \"round_trip_seconds\": %.9g, \"min_seconds\": "
+        "%.9g}\n",
+        bytes, iterations, round_trips[round_trips.size() / 2], round_trips.front());
   }
   MPI_Finalize();
   return 0;

@@ -77,14 +77,8 @@ class Executor {
 Sample run_convoy(const ExecutionPlan& plan, const Workload& io, const WorkloadParams& params,
                   std::chrono::nanoseconds duration);
 
-/// The executor of `mode`.
+/// The executor of `mode` (each executor file defines its maker; executor_factory.cpp is
+/// the one place that names them).
 std::unique_ptr<Executor> make_executor(Mode mode);
-
-std::unique_ptr<Executor> make_single_executor();
-std::unique_ptr<Executor> make_threads_executor();
-std::unique_ptr<Executor> make_gil_executor();
-std::unique_ptr<Executor> make_process_executor();
-std::unique_ptr<Executor> make_async_executor();
-std::unique_ptr<Executor> make_mpi_executor();
 
 }  // namespace conc_probe::engine

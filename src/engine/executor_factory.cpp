@@ -2,6 +2,14 @@
 
 namespace conc_probe::engine {
 
+// Defined in each mode's executor file.
+std::unique_ptr<Executor> make_single_executor();
+std::unique_ptr<Executor> make_threads_executor();
+std::unique_ptr<Executor> make_gil_executor();
+std::unique_ptr<Executor> make_process_executor();
+std::unique_ptr<Executor> make_async_executor();
+std::unique_ptr<Executor> make_mpi_executor();
+
 std::unique_ptr<Executor> make_executor(Mode mode) {
   switch (mode) {
     case Mode::Single:

@@ -96,7 +96,7 @@ TEST_CASE("Async: checksums and op counts equal the single thread's", "[async]")
         const Started started(params_of(name));
         const std::uint64_t ops = 60;
         const Sample single =
-            make_single_executor()->run(plan_of(1, ops), *started.workload, started.params);
+            make_executor(Mode::Single)->run(plan_of(1, ops), *started.workload, started.params);
         REQUIRE(single.ok);
         AsyncOptions options;
         options.poller = kind;

@@ -5,9 +5,9 @@
 #include <chrono>
 #include <cstdio>
 
-#include "support/fake_workload.hpp"
 #include "engine/noise.hpp"
 #include "support/catch.hpp"
+#include "support/fake_workload.hpp"
 
 using namespace conc_probe;
 using namespace conc_probe::engine;

@@ -10,10 +10,10 @@
 #include "conc_probe/error.hpp"
 #include "conc_probe/workload.hpp"
 #include "engine/executor.hpp"
-#include "support/fake_workload.hpp"
 #include "engine/process_worker.hpp"
 #include "engine/result_frame.hpp"
 #include "support/catch.hpp"
+#include "support/fake_workload.hpp"
 #include "support/test_support.hpp"
 
 using namespace conc_probe;
