@@ -207,6 +207,31 @@ void publish_finished(WorkloadRun& run) {
   }
 }
 
+/// After a round of repetitions, while some cells are still unfinished: hands the observer
+/// the report as it would be if the run ended now — the finished cells, then every other
+/// measured cell summarised from the repetitions it has — marked interrupted. An -o file
+/// rewritten with it keeps the work done so far even when the process is killed (SIGKILL,
+/// a crash) before any cell finishes, as happens when repetitions interleave. The final
+/// report replaces it.
+void save_provisional(const WorkloadRun& run) {
+  if (!run.observer.cell_finished) return;
+  if (std::all_of(run.published.begin(), run.published.end(), [](bool done) { return done; }))
+    return;
+  BenchReport provisional = run.report;
+  provisional.interrupted = true;
+  provisional.cells.reserve(provisional.cells.size() + run.cells.size());
+  const std::uint64_t expected = expected_checksum(run.cells);
+  const CellResult* single = run.single;
+  for (std::size_t i = 0; i < run.cells.size(); ++i) {
+    if (run.published[i] || run.cells[i].samples.empty()) continue;
+    provisional.cells.push_back(run.cells[i]);
+    CellResult& cell = provisional.cells.back();
+    engine::summarize_cell(cell, expected, single);
+    if (cell.key.mode == Mode::Single && single == nullptr) single = &cell;
+  }
+  run.observer.cell_finished(provisional);
+}
+
 /// Publishes every cell not published yet (after a stop or a failure of the workload).
 void finish_cells(WorkloadRun& run) {
   run.published.resize(run.cells.size(), false);
@@ -243,6 +268,7 @@ void measure(WorkloadRun& run) {
       run.report.interrupted = true;  // also when the signal came in the last repetition
       return;
     }
+    save_provisional(run);
   }
 }
 

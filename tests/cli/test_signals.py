@@ -96,6 +96,25 @@ def test_sigkill_keeps_finished_cells(tmp):
     check(not list(tmp.glob(".conc-probe-*")), "temporary output file left behind")
 
 
+def test_sigkill_keeps_interleaved_work(tmp):
+    # Repetitions interleave, so no cell finishes before the last round: the -o file still
+    # holds every cell measured so far after each round, marked interrupted.
+    target = tmp / "interleaved.json"
+    process = start(["--workload", "sleep", "--io-latency", "10ms", "--mode", "single,threads", "--workers", "2",
+                     "--duration", "300ms", "--repetitions", "6", "--warmup", "0", "-o", str(target)], tmp)
+    check(wait_for(target, process), "no round saved while the run went on")
+    process.kill()
+    process.communicate(timeout=30)
+    document = json.loads(target.read_text())
+    cells = document["cells"]
+    check(document["interrupted"] is True, "a file saved mid-run must say interrupted")
+    check(len(cells) == 2, f"after SIGKILL mid-run the -o file has {len(cells)} cells, expected 2")
+    check(all(1 <= len(c["samples"]) < 6 for c in cells),
+          f"samples kept per cell: {[len(c['samples']) for c in cells]}")
+    threads = [c for c in cells if c["key"]["mode"] == "threads"]
+    check(threads and threads[0]["speedup"] is not None, "the provisional threads cell has no speed-up")
+
+
 def test_sighup_cleans_up(tmp):
     private = tmp / "hup"
     private.mkdir()
@@ -112,7 +131,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="conc-probe-signals-") as name:
         tmp = Path(name)
         for test in (test_long_waits_stop_at_once, test_stop_in_last_repetition, test_sigkill_keeps_finished_cells,
-                     test_sighup_cleans_up):
+                     test_sigkill_keeps_interleaved_work, test_sighup_cleans_up):
             started = time.monotonic()
             test(tmp)
             print(f"{test.__name__}: {time.monotonic() - started:.1f}s", file=sys.stderr)
