@@ -32,14 +32,13 @@ std::size_t line_width() {
 }  // namespace
 
 ProgressDisplay::ProgressDisplay(bool enabled)
-    : enabled_(enabled),
-      escapes_(enabled && escapes_allowed()),
-      width_(enabled ? line_width() : 0) {}
+    : enabled_(enabled), escapes_(enabled && escapes_allowed()) {}
 
 ProgressDisplay::~ProgressDisplay() { clear(); }
 
 void ProgressDisplay::show(const RunProgress& progress) {
-  if (enabled_) draw(progress_text(progress, width_));
+  // The width is asked each time: the terminal may have been resized since.
+  if (enabled_) draw(progress_text(progress, line_width()));
 }
 
 void ProgressDisplay::clear() {

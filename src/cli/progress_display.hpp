@@ -30,7 +30,6 @@ class ProgressDisplay {
 
   bool enabled_;
   bool escapes_;
-  std::size_t width_;
   std::size_t shown_ = 0;  ///< columns of the line on screen
 };
 

@@ -35,9 +35,9 @@ def check(condition, message):
         print("FAIL:", message, file=sys.stderr)
 
 
-def run_on_pty(args, columns=100, env_extra=None, interrupt_after=None):
+def run_on_pty(args, columns=100, env_extra=None, interrupt_after=None, resize_after=None):
     """Runs the binary with stderr on a pty of `columns` columns; returns (code, stdout,
-    the bytes the terminal got)."""
+    the bytes the terminal got). `resize_after` (frames, columns): resize the terminal then."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
     env = dict(os.environ)
@@ -64,6 +64,9 @@ def run_on_pty(args, columns=100, env_extra=None, interrupt_after=None):
                 got += data
             else:
                 out_chunks.append(data)
+        if resize_after and got.count(b"\r") >= resize_after[0]:
+            fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 24, resize_after[1], 0, 0))
+            resize_after = None
         if interrupt_after and not sent and got.count(b"\r") >= interrupt_after:
             process.send_signal(signal.SIGINT)
             sent = True
@@ -126,6 +129,17 @@ def test_narrow_terminal():
     check(frames and widest <= 39, f"a frame wider than 39 columns on a 40-column terminal: {widest}")
 
 
+def test_resized_terminal():
+    code, _, got = run_on_pty([*RUN, "--format", "json"], columns=120, resize_after=(4, 40))
+    check(code == 0, f"resized run: exit {code}")
+    frames = frames_of(got)
+    wide = max(len(f) for f in frames[:3]) if frames else 0
+    # A frame being drawn while the size changed may still be wide; later ones are not.
+    late = frames[8:]
+    check(wide > 40 and late and max(len(f) for f in late) <= 39,
+          f"frames do not follow the resize: first {wide}, later {[len(f) for f in late]}")
+
+
 def test_no_escapes():
     for label, args, env in (("TERM=dumb", [], {"TERM": "dumb"}), ("--color never", ["--color", "never"], {})):
         code, stdout, got = run_on_pty([*RUN, "--format", "json", *args], env_extra=env)
@@ -164,6 +178,7 @@ def test_interrupt_clears():
 def main():
     test_terminal()
     test_narrow_terminal()
+    test_resized_terminal()
     test_no_escapes()
     test_pipe_and_json()
     test_interrupt_clears()
