@@ -4,6 +4,7 @@
 
 #include "conc_probe/error.hpp"
 #include "conc_probe/units.hpp"
+#include "conc_probe/workload.hpp"
 #include "engine/mpi_launch.hpp"
 
 namespace conc_probe::cli {
@@ -22,6 +23,13 @@ std::vector<unsigned> mpi_rank_counts(const std::string& ranks, const BenchConfi
           ? config.workers
           : units::parse_worker_list(ranks, "--ranks", config.workers, limit, limit_reason);
   if (!has_mpi(config)) return counts;
+  for (const auto& info : workload_catalog()) {
+    const bool chosen = std::find(config.workloads.begin(), config.workloads.end(), info.name) !=
+                        config.workloads.end();
+    if (chosen && info.convoy)
+      throw UsageError("mode 'mpi' does not run the " + info.name +
+                       " workload (its CPU workers are threads or processes beside one IO thread)");
+  }
   if (!engine::mpi_built_in()) {
     throw UsageError(
         "mode 'mpi' is not built in (this conc-probe was built without MPI: install "

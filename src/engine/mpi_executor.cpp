@@ -16,6 +16,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string_view>
+#include <system_error>
 
 #include "conc_probe/stop.hpp"
 #include "engine/executor.hpp"
@@ -119,6 +120,7 @@ void LaunchedCell::launch() {
   log_ = dir_.path() + "/mpirun.log";
   std::vector<std::string> words = command();
   std::vector<char*> argv;
+  argv.reserve(words.size() + 1);
   for (auto& word : words) argv.push_back(word.data());
   argv.push_back(nullptr);
   // mpirun's session directory goes in ours too, so that a killed launcher leaves nothing.
@@ -127,12 +129,13 @@ void LaunchedCell::launch() {
     if (!std::string_view(*entry).starts_with("TMPDIR=")) environment.emplace_back(*entry);
   }
   std::vector<char*> envp;
+  envp.reserve(environment.size() + 1);
   for (auto& entry : environment) envp.push_back(entry.data());
   envp.push_back(nullptr);
   const int log = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (log < 0 || null < 0)
-    throw std::runtime_error("cannot open mpirun's log: " + std::string(std::strerror(errno)));
+    throw std::runtime_error("cannot open mpirun's log: " + std::system_category().message(errno));
   pid_ = ::fork();
   if (pid_ == 0) {
     // Nothing of mpirun's reaches our stdout: results only there.
@@ -145,7 +148,7 @@ void LaunchedCell::launch() {
   ::close(log);
   ::close(null);
   if (pid_ < 0)
-    throw std::runtime_error("cannot start mpirun: " + std::string(std::strerror(errno)));
+    throw std::runtime_error("cannot start mpirun: " + std::system_category().message(errno));
 }
 
 bool LaunchedCell::finished(std::int64_t deadline) {

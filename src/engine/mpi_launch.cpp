@@ -112,6 +112,16 @@ MpiFlavor parse_mpi_flavor(std::string_view text) noexcept {
 }
 
 MpiFlavor detect_mpi_flavor(const std::string& mpirun) {
+  // Asked once per launcher and run: every repetition of every mpi cell needs it.
+  static std::string known_path;
+  static MpiFlavor known = MpiFlavor::Unknown;
+  if (!known_path.empty() && known_path == mpirun) return known;
+  known = ask_mpi_flavor(mpirun);
+  known_path = mpirun;
+  return known;
+}
+
+MpiFlavor ask_mpi_flavor(const std::string& mpirun) {
   Pipe out = make_pipe();
   std::string binary = mpirun;
   std::string flag = "--version";

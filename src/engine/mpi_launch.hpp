@@ -30,6 +30,9 @@ std::optional<std::string> find_mpirun();
 MpiFlavor parse_mpi_flavor(std::string_view version_text) noexcept;
 
 /// Runs `mpirun --version` (bounded to a few seconds) and parses it; Unknown on failure.
+MpiFlavor ask_mpi_flavor(const std::string& mpirun);
+
+/// ask_mpi_flavor, remembered for the last launcher asked (call from one thread).
 MpiFlavor detect_mpi_flavor(const std::string& mpirun);
 
 /// The flags one machine needs: more ranks than CPUs allowed, no binding (the run's own

@@ -21,6 +21,7 @@ namespace {
 
 constexpr int kTagData = 1;
 constexpr int kTagDone = 2;
+constexpr std::chrono::nanoseconds kShortestSleep = std::chrono::microseconds(1);
 
 int world_rank() {
   int rank = 0;
@@ -75,7 +76,7 @@ class PingSession final : public WorkerSession {
     workloads::fill_deterministic(payload_, seed);
     const int size = static_cast<int>(payload_.size());
     if (partner_ == world_rank()) {
-      if (latency_.count() > 0) workloads::blocking_sleep(latency_, context);
+      if (latency_ >= kShortestSleep) workloads::blocking_sleep(latency_, context);
       MPI_Sendrecv(payload_.data(), size, MPI_BYTE, partner_, kTagData, reply_.data(), size,
                    MPI_BYTE, partner_, kTagData, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     } else {
@@ -106,7 +107,8 @@ void serve_echo(int client, std::chrono::nanoseconds latency) {
     MPI_Recv(buffer.data(), count, MPI_BYTE, client, status.MPI_TAG, MPI_COMM_WORLD,
              MPI_STATUS_IGNORE);
     if (status.MPI_TAG == kTagDone) return;
-    if (latency.count() > 0) workloads::blocking_sleep(latency, context);
+    // Below a microsecond a sleep would add only the timer's slack (tens of µs): echo at once.
+    if (latency >= kShortestSleep) workloads::blocking_sleep(latency, context);
     MPI_Send(buffer.data(), count, MPI_BYTE, client, kTagData, MPI_COMM_WORLD);
   }
 }
