@@ -36,6 +36,7 @@ int run_rank_info(const PlatformReport& report, Format format) {
   MPI_Finalize();
   if (rank != 0) return 0;
   std::vector<RankPlacement> ranks;
+  ranks.reserve(all.size());
   for (const auto& text : all) ranks.push_back(placement_from_json(text));
   std::ostringstream out;
   write_rank_report(out, ranks, format);
