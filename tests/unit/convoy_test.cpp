@@ -86,7 +86,7 @@ TEST_CASE("Convoy: the CPU workers are compared with themselves alone, measured 
     // a loaded machine moves the two measurements apart.
     INFO(cell.background_kept->estimate << " [" << cell.background_kept->ci_low << ", "
                                         << cell.background_kept->ci_high << "]");
-    CHECK(cell.background_kept->ci_low < 1.3);
+    CHECK(cell.background_kept->ci_low < 1.6);
     CHECK(cell.background_kept->estimate > 0.1);
   }
 }
