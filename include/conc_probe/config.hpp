@@ -37,6 +37,9 @@ struct BenchConfig {
   std::vector<std::chrono::nanoseconds> switch_intervals{std::chrono::milliseconds(5)};
   GilPolicy gil_policy = GilPolicy::New;
   unsigned check_interval = 100;
+  /// The CPython release line whose lock the gil cells model (--python-version), empty when
+  /// none was named.
+  std::string python_version;
   StartMethod start_method = StartMethod::Fork;
   /// Async cells run every blocking call on the loop itself (--async-blocking).
   bool async_blocking = false;

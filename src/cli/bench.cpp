@@ -48,8 +48,9 @@ struct BenchOptions {
   std::string max_time = "10s";
   std::string warmup = "1";
   std::string switch_intervals = "5ms";
-  std::string gil_policy = "new";
-  std::string check_interval = "100";
+  std::string gil_policy;      ///< empty: not given (new, or --python-version's)
+  std::string check_interval;  ///< empty: not given (100, or --python-version's)
+  std::string python_version;  ///< gil mode: model this CPython's lock (empty: not given)
   std::string start_method = "fork";
   bool async_blocking = false;
   std::string cpus;
@@ -139,6 +140,40 @@ GilPolicy parse_gil_policy(const std::string& text) {
   throw UsageError("unknown GIL policy '" + text + "' for --gil-policy (choose new or legacy)");
 }
 
+/// The lock's policy and check interval: as given, else the --python-version's, else CPython
+/// 3's; a policy that contradicts the version named is an error, not a silent choice.
+void set_gil_protocol(const BenchOptions& o, BenchConfig& c) {
+  std::optional<PythonGil> python;
+  if (!o.python_version.empty()) {
+    if (o.python_version.ends_with('t') &&
+        python_gil(o.python_version.substr(0, o.python_version.size() - 1))) {
+      throw UsageError(
+          "free-threaded CPython " + o.python_version +
+          " has no interpreter lock: its threads are the threads mode (--mode threads)");
+    }
+    python = python_gil(o.python_version);
+    if (!python) {
+      throw UsageError("unknown Python version '" + o.python_version +
+                       "' for --python-version (known: " + python_versions_known() + ")");
+    }
+    c.python_version = python->version;
+  }
+  c.gil_policy = python ? python->policy : GilPolicy::New;
+  if (!o.gil_policy.empty()) {
+    const GilPolicy policy = parse_gil_policy(o.gil_policy);
+    if (python && policy != python->policy) {
+      throw UsageError("--gil-policy " + o.gil_policy + " contradicts --python-version " +
+                       o.python_version + ", whose lock is " +
+                       std::string(to_string(python->policy)) + " (give one of the two)");
+    }
+    c.gil_policy = policy;
+  }
+  c.check_interval = python ? python->check_interval : 100;
+  if (!o.check_interval.empty()) {
+    c.check_interval = units::parse_count(o.check_interval, "--check-interval", 1, 1'000'000'000);
+  }
+}
+
 StartMethod parse_start(const std::string& text) {
   if (text == "fork") return StartMethod::Fork;
   if (text == "spawn") return StartMethod::Spawn;
@@ -225,8 +260,7 @@ BenchConfig make_config(const BenchOptions& o, const PlatformReport& platform) {
   }
   c.warmup = units::parse_count(o.warmup, "--warmup", 0, 100);
   c.switch_intervals = units::parse_duration_list(o.switch_intervals, "--switch-interval");
-  c.gil_policy = parse_gil_policy(o.gil_policy);
-  c.check_interval = units::parse_count(o.check_interval, "--check-interval", 1, 1'000'000'000);
+  set_gil_protocol(o, c);
   c.start_method = parse_start(o.start_method);
   c.async_blocking = o.async_blocking;
   c.workload_defaults.io_latency = units::parse_duration(o.io_latency, "--io-latency");
@@ -542,12 +576,19 @@ void add_options(CLI::App& command, BenchOptions& o) {
   command
       .add_option("--gil-policy", o.gil_policy,
                   "gil mode lock: new (CPython 3.2+) or legacy (Python 2)")
-      ->capture_default_str()
-      ->type_name("POLICY");
+      ->default_str("new")
+      ->type_name("POLICY")
+      ->check(non_empty());
   command
       .add_option("--check-interval", o.check_interval, "legacy GIL: checkpoints between releases")
-      ->capture_default_str()
-      ->type_name("COUNT");
+      ->default_str("100")
+      ->type_name("COUNT")
+      ->check(non_empty());
+  command
+      .add_option("--python-version", o.python_version,
+                  "gil mode: model this CPython's lock, e.g. 2.7 (legacy) or 3.12 (new)")
+      ->type_name("X.Y")
+      ->check(non_empty());
   command
       .add_option("--start-method", o.start_method,
                   "process mode: fork or spawn (re-executes this binary)")

@@ -123,4 +123,21 @@ std::string quota_text(const BenchReport& report) {
       *cpu.cgroup_quota, cpu.cgroup_quota_path ? " (cgroup " + *cpu.cgroup_quota_path + ")" : "");
 }
 
+std::string python_lock_text(const BenchReport& report) {
+  const auto& c = report.config;
+  if (c.python_version.empty() ||
+      std::find(c.modes.begin(), c.modes.end(), Mode::Gil) == c.modes.end())
+    return "";
+  if (c.gil_policy == GilPolicy::Legacy) {
+    return fmt::format(
+        "gil cells: CPython {}'s lock (legacy: released and taken again every {} checkpoints, no "
+        "drop "
+        "requests).",
+        c.python_version, c.check_interval);
+  }
+  return fmt::format(
+      "gil cells: CPython {}'s lock (new: drop requests after each switch interval).",
+      c.python_version);
+}
+
 }  // namespace conc_probe::report

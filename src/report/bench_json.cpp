@@ -73,6 +73,7 @@ Json config_json(const BenchConfig& c) {
               {"switch_intervals_seconds", intervals},
               {"gil_policy", std::string(to_string(c.gil_policy))},
               {"check_interval", c.check_interval},
+              {"python_version", c.python_version.empty() ? Json(nullptr) : Json(c.python_version)},
               {"start_method", std::string(to_string(c.start_method))},
               {"async_blocking", c.async_blocking},
               {"cpus", c.cpus ? Json(c.cpus->to_string()) : Json(nullptr)},

@@ -281,6 +281,7 @@ BenchConfig config(const Json& j) {
   c.max_time = duration(num(j, "max_time_seconds", 10));
   c.gil_policy = str(j, "gil_policy") == "legacy" ? GilPolicy::Legacy : GilPolicy::New;
   c.check_interval = whole<unsigned>(j, "check_interval", c.check_interval);
+  if (const auto python = opt_str(j, "python_version")) c.python_version = *python;
   c.start_method = str(j, "start_method") == "spawn" ? StartMethod::Spawn : StartMethod::Fork;
   if (const auto it = j.find("async_blocking"); it != j.end() && it->is_boolean())
     c.async_blocking = it->get<bool>();
