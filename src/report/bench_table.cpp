@@ -32,6 +32,8 @@ constexpr Column kColumns[] = {
     {"gil hold", false},
     {"loop lag p50/p99", false},
     {"peak rss / pss", false},
+    {"data moved", false},
+    {"faults", false},
     {"notes", true},
 };
 constexpr std::size_t kColumnCount = std::size(kColumns);
@@ -79,13 +81,15 @@ Row cell_row(const CellResult& cell, bool compact) {
              speedup_text(cell.speedup),
              cell.efficiency ? fixed(*cell.efficiency * 100, 0) + "%" : "-",
              has_samples ? fixed(cell.cores_used.median, 2) : "-",
-             has_samples ? human_seconds(cell.startup.median) : "-",
+             startup_text(cell),
              has_samples ? fixed(cell.voluntary_switches + cell.involuntary_switches, 0) : "-",
              latency_text(cell, compact),
              cell.gil ? fixed(cell.gil->switches_per_second, 0) : "-",
              cell.gil ? human_seconds(cell.gil->mean_hold_seconds) : "-",
              loop_lag_text(cell),
              memory_text(cell),
+             data_moved_text(cell),
+             cell.minor_faults ? fixed(*cell.minor_faults, 0) : "-",
              join(cell_marks(cell), ", ")};
 }
 
@@ -163,7 +167,7 @@ void write_findings(std::ostream& out, const BenchReport& report, Style style) {
 }
 
 /// Columns left out first when a table is too wide: the least read first.
-constexpr std::size_t kDropOrder[] = {9, 14, 8, 3, 12, 4, 7, 6, 11, 10, 13};
+constexpr std::size_t kDropOrder[] = {16, 9, 14, 8, 3, 12, 4, 7, 6, 11, 10, 13, 15};
 constexpr std::size_t kNotes = kColumnCount - 1;
 
 std::size_t table_width(const std::vector<std::size_t>& widths, const std::vector<bool>& shown) {
