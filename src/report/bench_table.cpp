@@ -14,6 +14,9 @@ namespace {
 struct Column {
   const char* header;
   bool left;  ///< text columns align left, numbers right
+  /// Left out, whatever the width, when no cell has a value (columns of options most runs
+  /// do not use).
+  bool sparse = false;
 };
 
 constexpr Column kColumns[] = {
@@ -32,8 +35,8 @@ constexpr Column kColumns[] = {
     {"gil hold", false},
     {"loop lag p50/p99", false},
     {"peak rss / pss", false},
-    {"data moved", false},
-    {"faults", false},
+    {"data moved", false, true},
+    {"faults", false, true},
     {"notes", true},
 };
 constexpr std::size_t kColumnCount = std::size(kColumns);
@@ -186,7 +189,7 @@ std::size_t table_width(const std::vector<std::size_t>& widths, const std::vecto
 std::vector<std::string> fit(std::vector<Row>& rows, std::vector<std::size_t>& widths,
                              std::vector<bool>& shown, std::size_t width) {
   for (std::size_t c = 2; c < kColumnCount; ++c) {
-    shown[c] = std::any_of(rows.begin() + 1, rows.end(),
+    shown[c] = shown[c] && std::any_of(rows.begin() + 1, rows.end(),
                            [&](const Row& row) { return row[c] != "-" && !row[c].empty(); });
   }
   std::vector<std::string> notes;
@@ -224,6 +227,11 @@ void write_bench_table(std::ostream& out, const BenchReport& report, Style style
   for (const auto& cell : report.cells) rows.push_back(cell_row(cell, style.width > 0));
   auto widths = column_widths(rows);
   std::vector<bool> shown(kColumnCount, true);
+  for (std::size_t c = 0; c < kColumnCount; ++c) {
+    shown[c] = !kColumns[c].sparse || std::any_of(rows.begin() + 1, rows.end(), [&](const Row& row) {
+                 return row[c] != "-" && !row[c].empty();
+               });
+  }
   std::vector<std::string> notes;
   if (style.width > 0) notes = fit(rows, widths, shown, style.width);
   for (std::size_t i = 0; i < rows.size(); ++i) {
