@@ -152,22 +152,30 @@ ForkServer::ForkServer(const std::string& binary, const std::vector<std::string>
     ::_exit(127);
   }
   child_end.reset();
-  while (!ready_) {
-    if (stop_requested()) throw std::runtime_error("interrupted");
-    if (monotonic_ns() >= deadline_ns) throw std::runtime_error("the fork server did not start");
-    if (!read_message(poll_slice_ms(deadline_ns, kPollSliceMs)) && gone_) {
-      throw std::runtime_error("the fork server exited before it was ready");
+  try {
+    while (!ready_) {
+      if (stop_requested()) throw std::runtime_error("interrupted");
+      if (monotonic_ns() >= deadline_ns) throw std::runtime_error("the fork server did not start");
+      if (!read_message(poll_slice_ms(deadline_ns, kPollSliceMs)) && gone_) {
+        throw std::runtime_error("the fork server exited before it was ready");
+      }
     }
+  } catch (...) {
+    stop();  // no destructor runs for a constructor that throws
+    throw;
   }
   startup_seconds_ = static_cast<double>(monotonic_ns() - launch) * 1e-9;
 }
 
-ForkServer::~ForkServer() {
+ForkServer::~ForkServer() { stop(); }
+
+void ForkServer::stop() noexcept {
   if (pid_ <= 0) return;
   // Its workers die with it (their parent-death signal).
   ::kill(pid_, SIGKILL);
   while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
   }
+  pid_ = -1;
 }
 
 bool ForkServer::read_message(int timeout_ms) noexcept {

@@ -47,6 +47,8 @@ class ForkServer {
   int wait_status(pid_t pid, std::int64_t deadline_ns) noexcept;
 
  private:
+  /// Kills and reaps the server (once).
+  void stop() noexcept;
   /// Reads one message if one comes within `timeout_ms`; false at EOF or an error.
   bool read_message(int timeout_ms) noexcept;
 
