@@ -377,18 +377,21 @@ std::optional<Finding> data_finding(const BenchReport& report) {
   std::string text = fmt::format("Data: processes ({}) x{} copied {} in {:.2f} ms per repetition",
                                  method, process->key.workers, human_size(*process->bytes_copied),
                                  *process->move_seconds * 1e3);
-  if (process->minor_faults) text += fmt::format(", {:.0f} minor page faults", *process->minor_faults);
+  if (process->minor_faults)
+    text += fmt::format(", {:.0f} minor page faults", *process->minor_faults);
   const auto input = static_cast<double>(report.config.input_size);
   if (threads != nullptr && input > 0 && process->wall.n > 0 && threads->wall.n > 0) {
     const double workers = process->key.workers;
     const double moving = *process->move_seconds / workers;  // the workers copy side by side
     const double ahead = threads->wall.median - (process->wall.median - moving);
-    const std::string other = fmt::format("{}x{}", to_string(threads->key.mode), threads->key.workers);
+    const std::string other =
+        fmt::format("{}x{}", to_string(threads->key.mode), threads->key.workers);
     if (report.config.start_method == StartMethod::Fork) {
-      text += fmt::format("; a fork inherits the input, so its size does not decide against {}",
-                          other);
+      text +=
+          fmt::format("; a fork inherits the input, so its size does not decide against {}", other);
     } else if (ahead <= 0) {
-      text += fmt::format("; they do not pay off against {} at any input size, copying aside", other);
+      text +=
+          fmt::format("; they do not pay off against {} at any input size, copying aside", other);
     } else if (moving > 0) {
       const double crossover = ahead / (moving / input);
       text += fmt::format(

@@ -23,8 +23,8 @@
 namespace conc_probe::engine {
 namespace {
 
-constexpr int kPollSliceMs = 50;     // how often the parent's waits look at the stop flag
-constexpr int kServerSliceMs = 5;    // how often the server looks for exited workers
+constexpr int kPollSliceMs = 50;   // how often the parent's waits look at the stop flag
+constexpr int kServerSliceMs = 5;  // how often the server looks for exited workers
 constexpr std::size_t kMaxRequest = 64 * 1024;
 
 /// What the server tells the parent.
@@ -120,8 +120,8 @@ bool serve_one(int socket, const Workload& workload, const WorkloadParams& param
   }
   if (pid < 0 && error == 0) error = errno;
   for (const int fd : fds) ::close(fd);
-  send_reply(socket, pid > 0 ? Reply{ReplyKind::Started, pid, 0}
-                             : Reply{ReplyKind::ForkFailed, 0, error});
+  send_reply(socket,
+             pid > 0 ? Reply{ReplyKind::Started, pid, 0} : Reply{ReplyKind::ForkFailed, 0, error});
   return true;
 }
 

@@ -57,7 +57,7 @@ class ForkServer {
   double startup_seconds_ = 0;
   bool ready_ = false;
   bool gone_ = false;
-  std::vector<pid_t> started_;   ///< pids reported, not yet taken by fork_worker
+  std::vector<pid_t> started_;    ///< pids reported, not yet taken by fork_worker
   std::vector<int> fork_errors_;  ///< errno of requests the server could not fork
   std::map<pid_t, int> statuses_;
 };

@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <optional>
 #include <csignal>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <system_error>
 #include <vector>
@@ -185,9 +185,9 @@ void ProcessCell::launch(unsigned index, std::int64_t deadline) {
     if (pid == 0) {
       if (data) ::close(data->read.get());
       if (plan_.start_method == StartMethod::Fork) become_forked_worker(index, ends);
-      become_spawned_worker(words[0].c_str(), argv.data(),
-                            {ready_.write.get(), start_.read.get(), ends.result, ends.data,
-                             ends.input});
+      become_spawned_worker(
+          words[0].c_str(), argv.data(),
+          {ready_.write.get(), start_.read.get(), ends.result, ends.data, ends.input});
     }
   }
   pids_.push_back(pid);
@@ -196,12 +196,11 @@ void ProcessCell::launch(unsigned index, std::int64_t deadline) {
   buffers_.emplace_back();
   data_.push_back(data ? std::move(data->read) : Fd());
   readers_.emplace_back(plan_.result_size);
-  const ByteRange span = plan_.input ? input_span(plan_.input->size(), plan_.total_ops,
-                                                  worker_range(plan_.total_ops, plan_.workers,
-                                                               index).first,
-                                                  worker_range(plan_.total_ops, plan_.workers,
-                                                               index).last)
-                                     : ByteRange{};
+  const ByteRange span = plan_.input
+                             ? input_span(plan_.input->size(), plan_.total_ops,
+                                          worker_range(plan_.total_ops, plan_.workers, index).first,
+                                          worker_range(plan_.total_ops, plan_.workers, index).last)
+                             : ByteRange{};
   unsent_.push_back(send_input ? span : ByteRange{});
   inputs_.push_back(std::move(input.first));
   sent_bytes_.push_back(0);

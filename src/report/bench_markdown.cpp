@@ -50,8 +50,9 @@ void write_bench_markdown(std::ostream& out, const BenchReport& report) {
     out << "> **Busy machine**: other processes took CPU that some cells needed (marked with "
            "how much).\n\n";
   // The data column only for runs that move data (--input-size, --result-size).
-  const bool data = std::any_of(report.cells.begin(), report.cells.end(),
-                                [](const CellResult& cell) { return cell.bytes_copied.has_value(); });
+  const bool data =
+      std::any_of(report.cells.begin(), report.cells.end(),
+                  [](const CellResult& cell) { return cell.bytes_copied.has_value(); });
   out << "| workload | mode | wall (median \xC2\xB1 MAD) | ops/s | speed-up ["
       << interval_label(report) << "] | efficiency | cores used | " << (data ? "data moved | " : "")
       << "notes |\n"

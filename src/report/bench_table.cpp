@@ -189,8 +189,9 @@ std::size_t table_width(const std::vector<std::size_t>& widths, const std::vecto
 std::vector<std::string> fit(std::vector<Row>& rows, std::vector<std::size_t>& widths,
                              std::vector<bool>& shown, std::size_t width) {
   for (std::size_t c = 2; c < kColumnCount; ++c) {
-    shown[c] = shown[c] && std::any_of(rows.begin() + 1, rows.end(),
-                           [&](const Row& row) { return row[c] != "-" && !row[c].empty(); });
+    shown[c] = shown[c] && std::any_of(rows.begin() + 1, rows.end(), [&](const Row& row) {
+                 return row[c] != "-" && !row[c].empty();
+               });
   }
   std::vector<std::string> notes;
   if (shown[kNotes] && table_width(widths, shown) > width) {
@@ -228,9 +229,9 @@ void write_bench_table(std::ostream& out, const BenchReport& report, Style style
   auto widths = column_widths(rows);
   std::vector<bool> shown(kColumnCount, true);
   for (std::size_t c = 0; c < kColumnCount; ++c) {
-    shown[c] = !kColumns[c].sparse || std::any_of(rows.begin() + 1, rows.end(), [&](const Row& row) {
-                 return row[c] != "-" && !row[c].empty();
-               });
+    shown[c] = !kColumns[c].sparse ||
+               std::any_of(rows.begin() + 1, rows.end(),
+                           [&](const Row& row) { return row[c] != "-" && !row[c].empty(); });
   }
   std::vector<std::string> notes;
   if (style.width > 0) notes = fit(rows, widths, shown, style.width);

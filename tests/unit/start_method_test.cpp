@@ -117,14 +117,14 @@ TEST_CASE("Forkserver: one server forks the workers; same checksum as fork, noth
           "[engine][process]") {
   const WorkloadParams params = count_params();
   const auto workload = make_workload(params);
-  const Sample served = make_executor(Mode::Process)
-                            ->run(plan_of(Mode::Process, StartMethod::Forkserver, 3, 60),
-                                  *workload, params);
+  const Sample served =
+      make_executor(Mode::Process)
+          ->run(plan_of(Mode::Process, StartMethod::Forkserver, 3, 60), *workload, params);
   INFO(served.error);
   REQUIRE(served.ok);
-  const Sample forked = make_executor(Mode::Process)
-                            ->run(plan_of(Mode::Process, StartMethod::Fork, 3, 60), *workload,
-                                  params);
+  const Sample forked =
+      make_executor(Mode::Process)
+          ->run(plan_of(Mode::Process, StartMethod::Fork, 3, 60), *workload, params);
   REQUIRE(forked.ok);
   CHECK(served.ops == 60);
   CHECK(served.checksum == forked.checksum);
@@ -160,9 +160,9 @@ TEST_CASE("Forkserver: a stop request kills the server and its workers", "[engin
   const StopSignals signals;
   std::raise(SIGTERM);
   REQUIRE(stop_requested());
-  const Sample sample = make_executor(Mode::Process)
-                            ->run(plan_of(Mode::Process, StartMethod::Forkserver, 2, 100),
-                                  *workload, params);
+  const Sample sample =
+      make_executor(Mode::Process)
+          ->run(plan_of(Mode::Process, StartMethod::Forkserver, 2, 100), *workload, params);
   clear_stop_request();
   CHECK_FALSE(sample.ok);
   CHECK(children_of_this_process() == 0);
@@ -193,9 +193,9 @@ TEST_CASE("Data: every mode and start method gives the same checksum; copies are
     CHECK(other->checksum == single.checksum);
   }
   // Without data the checksum is another one: the input and the results count.
-  const Sample plain = make_executor(Mode::Single)
-                           ->run(plan_of(Mode::Single, StartMethod::Fork, 1, kOps), *workload,
-                                 params);
+  const Sample plain =
+      make_executor(Mode::Single)
+          ->run(plan_of(Mode::Single, StartMethod::Fork, 1, kOps), *workload, params);
   CHECK(plain.checksum != single.checksum);
   CHECK_FALSE(plain.bytes_copied.has_value());
   // Threads read the input in place: only the results are copied; a fork inherits the input;
