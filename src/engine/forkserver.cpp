@@ -25,7 +25,7 @@ namespace {
 
 constexpr int kPollSliceMs = 50;   // how often the parent's waits look at the stop flag
 constexpr int kServerSliceMs = 5;  // how often the server looks for exited workers
-constexpr std::size_t kMaxRequest = 64 * 1024;
+constexpr std::size_t kMaxRequest = std::size_t{64} * 1024;
 
 /// What the server tells the parent.
 enum class ReplyKind : std::int32_t { Ready = 1, Started = 2, Exited = 3, ForkFailed = 4 };
