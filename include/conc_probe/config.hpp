@@ -41,6 +41,11 @@ struct BenchConfig {
   /// none was named.
   std::string python_version;
   StartMethod start_method = StartMethod::Fork;
+  /// Bytes of input the parent builds for each cell; op i reads bytes
+  /// [i*size/ops, (i+1)*size/ops) of it (--input-size; 0 = none).
+  std::uint64_t input_size = 0;
+  /// Bytes every op returns to the parent (--result-size; 0 = none).
+  std::uint64_t result_size = 0;
   /// Async cells run every blocking call on the loop itself (--async-blocking).
   bool async_blocking = false;
   std::optional<CpuSet> cpus;        ///< restrict the whole run to these CPUs

@@ -29,4 +29,8 @@ BenchReport run_bench(const BenchConfig& config, const EngineObserver& observer 
 /// spawn). `args` are the arguments after the hidden subcommand name. Returns the exit code.
 int run_spawned_worker(const std::vector<std::string>& args);
 
+/// Entry point of start method forkserver's server (`conc-probe __forkserver ...`): forks
+/// workers on request until the parent closes its socket. Returns the exit code.
+int run_fork_server(const std::vector<std::string>& args);
+
 }  // namespace conc_probe

@@ -66,6 +66,15 @@ struct Sample {
   std::optional<std::uint64_t> pss_bytes;
   /// `async` cells: how late tasks ran after they became ready (seconds), maybe sampled.
   std::vector<double> loop_lag_seconds;
+  /// Cells that move data (--input-size, --result-size): bytes copied between buffers or
+  /// processes, and the time spent copying them, apart from compute; for worker processes
+  /// their minor page faults during the ops (a fork's copy-on-write input).
+  std::optional<std::uint64_t> bytes_copied;
+  std::optional<double> move_seconds;
+  std::optional<std::int64_t> minor_faults;
+  /// Start method forkserver: starting the server, before any worker (startup_seconds is
+  /// then the workers' start-up alone).
+  std::optional<double> server_startup_seconds;
   std::optional<GilMetrics> gil;
   /// The lock's timeline (bench --timeline/--trace/--html, last repetition only).
   std::vector<GilEvent> gil_events;
@@ -131,6 +140,11 @@ struct CellResult {
   /// Medians over the repetitions of the samples' peak_rss_bytes and pss_bytes.
   std::optional<double> peak_rss_bytes;
   std::optional<double> pss_bytes;
+  /// Medians over the repetitions of the samples' data movement and server start-up.
+  std::optional<double> bytes_copied;
+  std::optional<double> move_seconds;
+  std::optional<double> minor_faults;
+  std::optional<double> server_startup_seconds;
   /// Async cells: how late ready tasks ran, over every repetition's sampled lags.
   std::optional<LatencySummary> loop_lag;
   std::optional<GilSummary> gil;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -42,6 +43,11 @@ unsigned parse_count(std::string_view text, std::string_view option, unsigned mi
 std::vector<unsigned> parse_worker_list(std::string_view text, std::string_view option,
                                         std::span<const unsigned> auto_counts, unsigned max,
                                         std::string_view limit_reason);
+
+/// Parses a byte size: a whole number and an optional unit B, KB, MB, GB (powers of 1000)
+/// or KiB, MiB, GiB (powers of 1024) — "4096", "64KiB", "1MB". Zero is allowed (= none);
+/// signs, fractions, unknown units and values above `max` bytes are rejected.
+std::uint64_t parse_byte_size(std::string_view text, std::string_view option, std::uint64_t max);
 
 /// Formats a duration the way the parsers read it, shortest exact unit: "5ms", "1.5s",
 /// "100us", "250ns".

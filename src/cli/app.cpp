@@ -120,6 +120,7 @@ int run(int argc, char** argv) {
                                         {"completions", add_completions_command, true},
                                         {"man", add_man_command, true},
                                         {"__worker", add_worker_command},
+                                        {"__forkserver", add_fork_server_command},
                                         {"__mpi-worker", add_mpi_worker_command}};
   const std::string_view first = argc > 1 ? std::string_view(argv[1]) : std::string_view();
   const auto named = std::find_if(std::begin(kCommands), std::end(kCommands),

@@ -52,6 +52,8 @@ struct BenchOptions {
   std::string check_interval;  ///< empty: not given (100, or --python-version's)
   std::string python_version;  ///< gil mode: model this CPython's lock (empty: not given)
   std::string start_method = "fork";
+  std::string input_size = "0";   ///< bytes every cell's ops read, built by the parent
+  std::string result_size = "0";  ///< bytes every op returns to the parent
   bool async_blocking = false;
   std::string cpus;
   std::string io_latency = "1ms";
@@ -72,6 +74,11 @@ struct BenchOptions {
   bool timeline = false;  ///< print the gil cells' timelines
   bool quiet = false;
 };
+
+/// Largest --input-size (it is held in memory, and copied once per spawned worker).
+constexpr std::uint64_t kMaxInputSize = std::uint64_t{1} << 30;
+/// Largest --result-size (per op; each worker holds one result at a time).
+constexpr std::uint64_t kMaxResultSize = std::uint64_t{16} << 20;
 
 /// Most worker processes per cell: each is a whole process with its own memory.
 constexpr unsigned kMaxProcesses = 512;
@@ -174,10 +181,19 @@ void set_gil_protocol(const BenchOptions& o, BenchConfig& c) {
   }
 }
 
+/// The start methods' names, from their catalog.
+std::vector<std::string> start_method_names() {
+  std::vector<std::string> names;
+  for (const auto& info : start_method_catalog()) names.emplace_back(info.name);
+  return names;
+}
+
 StartMethod parse_start(const std::string& text) {
-  if (text == "fork") return StartMethod::Fork;
-  if (text == "spawn") return StartMethod::Spawn;
-  throw UsageError("unknown start method '" + text + "' for --start-method (choose fork or spawn)");
+  try {
+    return parse_start_method(text);
+  } catch (const UsageError& e) {
+    throw UsageError(std::string(e.what()) + " for --start-method");
+  }
 }
 
 /// The largest worker count this run may ask for, and why.
@@ -262,6 +278,8 @@ BenchConfig make_config(const BenchOptions& o, const PlatformReport& platform) {
   c.switch_intervals = units::parse_duration_list(o.switch_intervals, "--switch-interval");
   set_gil_protocol(o, c);
   c.start_method = parse_start(o.start_method);
+  c.input_size = units::parse_byte_size(o.input_size, "--input-size", kMaxInputSize);
+  c.result_size = units::parse_byte_size(o.result_size, "--result-size", kMaxResultSize);
   c.async_blocking = o.async_blocking;
   c.workload_defaults.io_latency = units::parse_duration(o.io_latency, "--io-latency");
   c.workload_defaults.compute_time = mixed_compute_time(o, c);
@@ -591,9 +609,20 @@ void add_options(CLI::App& command, BenchOptions& o) {
       ->check(non_empty());
   command
       .add_option("--start-method", o.start_method,
-                  "process mode: fork or spawn (re-executes this binary)")
+                  "process mode: fork, spawn (re-executes this binary) or forkserver (one "
+                  "re-executed server forks the workers)")
       ->capture_default_str()
       ->type_name("METHOD");
+  command
+      .add_option("--input-size", o.input_size,
+                  "bytes of input the parent builds; every op reads its slice (e.g. 64KiB)")
+      ->capture_default_str()
+      ->type_name("BYTES");
+  command
+      .add_option("--result-size", o.result_size,
+                  "bytes every op returns to the parent (e.g. 1KiB)")
+      ->capture_default_str()
+      ->type_name("BYTES");
   command.add_flag("--async-blocking", o.async_blocking,
                    "async mode: make every blocking call on the loop itself (the classic mistake)");
   command.add_option("--cpus", o.cpus, "Restrict the whole run to these CPUs, e.g. 0 or 0-1")
@@ -684,7 +713,7 @@ Action add_bench_command(CLI::App& app) {
   set_choices(command->get_option("--workload"), workload_names(), true);
   set_choices(command->get_option("--format"), bench_formats());
   set_choices(command->get_option("--gil-policy"), "new,legacy");
-  set_choices(command->get_option("--start-method"), "fork,spawn");
+  set_choices(command->get_option("--start-method"), start_method_names());
   command->footer(
       "Default: count and sleep, all four modes, workers 1 and auto: about 20 s on 2 CPUs.\n"
       "Examples:\n  conc-probe bench\n  conc-probe bench -m threads,gil --workload primes "

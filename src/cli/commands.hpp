@@ -18,6 +18,7 @@ Action add_report_command(CLI::App& app);
 Action add_show_command(CLI::App& app);
 /// The hidden entry point of spawned worker processes.
 Action add_worker_command(CLI::App& app);
+Action add_fork_server_command(CLI::App& app);
 /// `completions SHELL` and the hidden `man`: they read the whole command line, so every
 /// subcommand must be registered before their action runs.
 Action add_completions_command(CLI::App& app);

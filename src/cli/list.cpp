@@ -13,7 +13,7 @@ namespace {
 
 int run_list() {
   std::ostringstream out;
-  std::size_t width = 7;
+  std::size_t width = 10;  // "forkserver"
   for (const auto& info : workload_catalog()) width = std::max(width, info.name.size());
   out << "Workloads:\n";
   for (const auto& info : workload_catalog()) {
@@ -25,6 +25,11 @@ int run_list() {
   for (const ModeInfo& mode : mode_catalog()) {
     out << "  " << mode.name << std::string(width - mode.name.size() + 2, ' ') << mode.description
         << '\n';
+  }
+  out << "Start methods of process mode (--start-method):\n";
+  for (const StartMethodInfo& method : start_method_catalog()) {
+    out << "  " << method.name << std::string(width - std::min(width, method.name.size()) + 2, ' ')
+        << method.description << '\n';
   }
   write_stdout(out.str());
   return 0;

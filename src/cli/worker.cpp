@@ -12,4 +12,13 @@ Action add_worker_command(CLI::App& app) {
   return [command]() -> int { return run_spawned_worker(command->remaining()); };
 }
 
+Action add_fork_server_command(CLI::App& app) {
+  // Start method forkserver starts `conc-probe __forkserver --socket FD ...` once per
+  // repetition; it forks the workers on request.
+  auto* command = app.add_subcommand("__forkserver", "internal: the fork server of process mode");
+  command->group("");  // hidden from --help
+  command->prefix_command();
+  return [command]() -> int { return run_fork_server(command->remaining()); };
+}
+
 }  // namespace conc_probe::cli

@@ -18,8 +18,7 @@ const std::vector<ModeInfo> kModes{
      "N threads that must hold one simulated interpreter lock to compute (CPython's GIL)",
      "#d62728"},
     {Mode::Process, "process",
-     "N worker processes, no shared memory, results over a pipe (--start-method fork|spawn)",
-     "#009e73"},
+     "N worker processes, no shared memory, results over a pipe (--start-method)", "#009e73"},
     {Mode::Async, "async",
      "N tasks on one thread's event loop: waits overlap, compute does not (asyncio)", "#e69f00"},
     {Mode::Mpi, "mpi",
@@ -27,7 +26,49 @@ const std::vector<ModeInfo> kModes{
      "#cc79a7"},
 };
 
+const std::vector<StartMethodInfo> kStartMethods{
+    {StartMethod::Fork, "fork",
+     "each worker is a fork of conc-probe: the input is inherited copy-on-write"},
+    {StartMethod::Spawn, "spawn",
+     "each worker re-executes conc-probe: the input is sent through a pipe"},
+    {StartMethod::Forkserver, "forkserver",
+     "one server process re-executes conc-probe, then forks each worker on request; the input "
+     "is sent through a pipe"},
+};
+
+/// The usage error for an unknown name, with a suggestion when one is close.
+[[noreturn]] void throw_unknown(std::string_view what, std::string_view name,
+                                const std::vector<std::string>& names) {
+  std::string message = "unknown " + std::string(what) + " '" + std::string(name) + "'";
+  if (auto hint = text::suggest(name, names)) {
+    message += " (did you mean '" + *hint + "'?)";
+  } else {
+    message += " (choose from:";
+    for (const auto& candidate : names) message += " " + candidate;
+    message += ")";
+  }
+  throw UsageError(message);
+}
+
 }  // namespace
+
+const std::vector<StartMethodInfo>& start_method_catalog() { return kStartMethods; }
+
+std::string_view to_string(StartMethod method) noexcept {
+  for (const StartMethodInfo& info : kStartMethods) {
+    if (info.method == method) return info.name;
+  }
+  return "unknown";
+}
+
+StartMethod parse_start_method(std::string_view name) {
+  std::vector<std::string> names;
+  for (const StartMethodInfo& info : kStartMethods) {
+    if (info.name == name) return info.method;
+    names.emplace_back(info.name);
+  }
+  throw_unknown("start method", name, names);
+}
 
 const std::vector<ModeInfo>& mode_catalog() { return kModes; }
 
@@ -57,15 +98,7 @@ Mode parse_mode(std::string_view name) {
     if (info.name == name) return info.mode;
     names.emplace_back(info.name);
   }
-  std::string message = "unknown mode '" + std::string(name) + "'";
-  if (auto hint = text::suggest(name, names)) {
-    message += " (did you mean '" + *hint + "'?)";
-  } else {
-    message += " (choose from:";
-    for (const auto& candidate : names) message += " " + candidate;
-    message += ")";
-  }
-  throw UsageError(message);
+  throw_unknown("mode", name, names);
 }
 
 }  // namespace conc_probe

@@ -155,6 +155,33 @@ std::vector<unsigned> parse_worker_list(std::string_view text, std::string_view 
   return out;
 }
 
+std::uint64_t parse_byte_size(std::string_view text, std::string_view option, std::uint64_t max) {
+  constexpr std::string_view kExample = "expected e.g. 4096, 64KiB, 1MB";
+  constexpr std::array<std::pair<std::string_view, std::uint64_t>, 8> kByteUnits{
+      {{"", 1},
+       {"B", 1},
+       {"KB", 1000},
+       {"MB", 1000 * 1000},
+       {"GB", 1000 * 1000 * 1000},
+       {"KiB", 1024},
+       {"MiB", 1024 * 1024},
+       {"GiB", 1024 * 1024 * 1024}}};
+  const std::string_view trimmed = text::trim(text);
+  const auto cut = trimmed.find_first_not_of("0123456789");
+  const std::string_view digits = trimmed.substr(0, cut);
+  const std::string_view unit =
+      cut == std::string_view::npos ? std::string_view{} : text::trim(trimmed.substr(cut));
+  const auto number = digits.empty() ? std::nullopt : text::parse_u64(digits);
+  if (!number) fail("size", text, option, kExample);
+  const auto found = std::find_if(kByteUnits.begin(), kByteUnits.end(),
+                                  [&](const auto& row) { return row.first == unit; });
+  if (found == kByteUnits.end()) fail("size", text, option, kExample);
+  if (*number > max / found->second) {
+    fail("size", text, option, "at most " + std::to_string(max) + " bytes");
+  }
+  return *number * found->second;
+}
+
 std::string format_duration(nanoseconds duration) {
   const std::int64_t ns = duration.count();
   constexpr std::array<std::pair<std::int64_t, std::string_view>, 3> kScales{

@@ -220,6 +220,7 @@ class Loop {
   void end_task(Task& task) noexcept {
     task.finished = true;
     task.result.end_ns = monotonic_ns();
+    if (task.session) task.result.data = data_moved(*task.session);
     --live_;
   }
 
@@ -260,7 +261,7 @@ std::vector<Task> open_tasks(const ExecutionPlan& plan, const Workload& workload
     task.range = worker_range(plan.total_ops, plan.workers, i);
     task.next = task.range.first;
     try {
-      task.session = workload.open_worker(params, i);
+      task.session = open_session(workload, params, i, in_place_view(plan));
       task.steps = dynamic_cast<SteppedOps*>(task.session.get());
     } catch (...) {
       task.result.ok = false;

@@ -32,9 +32,11 @@ ExecutionPlan plan_for(const BenchConfig& config, const CellKey& key, WorkloadKi
 
 /// The op count that makes a single-threaded run take about `duration`: times a growing
 /// number of ops on this thread. Throws std::runtime_error when an op fails, and when
-/// stop_requested() turns true.
+/// stop_requested() turns true. With data sizes, ops read their slice of an input of
+/// `input_size` bytes and return `result_size` bytes in place, as a single cell does.
 std::uint64_t calibrate(const Workload& workload, const WorkloadParams& params,
-                        std::chrono::nanoseconds duration);
+                        std::chrono::nanoseconds duration, std::uint64_t input_size = 0,
+                        std::uint64_t result_size = 0);
 
 /// `total` rounded up to a multiple of every worker count, when that adds at most 10%, so
 /// that every worker of every cell gets the same number of ops. Unequal shares make the

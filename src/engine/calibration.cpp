@@ -10,11 +10,14 @@ namespace conc_probe::engine {
 namespace {
 
 /// Seconds to run ops [0, count) once on this thread; throws when an op fails.
-double time_ops(WorkerSession& session, std::uint64_t count) {
+double time_ops(const Workload& workload, const WorkloadParams& params, DataView view,
+                std::uint64_t count) {
+  view.total_ops = count;
+  const auto session = open_session(workload, params, 0, view);
   OpContext context;
   WorkerResult result;
   const std::int64_t start = monotonic_ns();
-  run_ops(session, context, OpRange{0, count}, 0, result);
+  run_ops(*session, context, OpRange{0, count}, 0, result);
   if (!result.ok) throw std::runtime_error("calibration: " + result.error);
   return static_cast<double>(monotonic_ns() - start) * 1e-9;
 }
@@ -22,17 +25,24 @@ double time_ops(WorkerSession& session, std::uint64_t count) {
 }  // namespace
 
 std::uint64_t calibrate(const Workload& workload, const WorkloadParams& params,
-                        std::chrono::nanoseconds duration) {
+                        std::chrono::nanoseconds duration, std::uint64_t input_size,
+                        std::uint64_t result_size) {
   const double target = std::chrono::duration<double>(duration).count();
   // Time a fifth of the target (at least 10 ms) so that timer resolution does not matter.
   const double probe = std::max(0.010, target / 5);
-  const auto session = workload.open_worker(params, 0);
+  const auto input = input_size > 0 ? shared_input(input_size) : nullptr;
+  DataView view;
+  if (input) {
+    view.input = input->data();
+    view.input_size = input->size();
+  }
+  view.result_size = result_size;
   std::uint64_t count = 1;
-  double elapsed = time_ops(*session, count);
+  double elapsed = time_ops(workload, params, view, count);
   while (elapsed < probe && count < (std::uint64_t{1} << 40)) {
     const double growth = elapsed > 0 ? std::clamp(probe / elapsed * 1.2, 2.0, 10.0) : 10.0;
     count = static_cast<std::uint64_t>(static_cast<double>(count) * growth);
-    elapsed = time_ops(*session, count);
+    elapsed = time_ops(workload, params, view, count);
   }
   const double per_op = elapsed / static_cast<double>(count);
   return std::max<std::uint64_t>(1, static_cast<std::uint64_t>(target / per_op));

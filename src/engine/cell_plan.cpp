@@ -77,6 +77,8 @@ ExecutionPlan plan_for(const BenchConfig& config, const CellKey& key, WorkloadKi
   plan.gil.interval = key.switch_interval.value_or(std::chrono::milliseconds(5));
   plan.gil.check_interval = config.check_interval;
   plan.start_method = config.start_method;
+  if (config.input_size > 0) plan.input = shared_input(config.input_size);
+  plan.result_size = config.result_size;
   plan.async_blocking = config.async_blocking;
   plan.worker_binary = config.worker_binary;
   plan.timeout = process_timeout(config.duration);

@@ -319,7 +319,8 @@ void run_workload(const BenchConfig& config, const std::string& name, BenchRepor
     } else {
       tell(observer, progress.calibrating(engine::monotonic_ns()));
       std::uint64_t total =
-          engine::calibrate(*workload, params, calibration_target(config, report.platform));
+          engine::calibrate(*workload, params, calibration_target(config, report.platform),
+                            config.input_size, config.result_size);
       for (const unsigned workers : config.workers) total = std::max<std::uint64_t>(total, workers);
       total = engine::balanced_total(total, config.workers);
       prepare_cells(run, total);

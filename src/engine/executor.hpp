@@ -9,6 +9,7 @@
 #include "conc_probe/gil.hpp"
 #include "conc_probe/result.hpp"
 #include "conc_probe/workload.hpp"
+#include "engine/data_move.hpp"
 
 /// Executors run one repetition of one cell: the same ops, split among workers in the way
 /// of one concurrency mode. Internal to the engine module (and its tests).
@@ -27,6 +28,9 @@ struct ExecutionPlan {
   bool record_latency = false;
   GilConfig gil;
   StartMethod start_method = StartMethod::Fork;
+  /// Data that moves: the parent's input (null = none) and the bytes every op returns.
+  std::shared_ptr<const InputBytes> input;
+  std::uint64_t result_size = 0;
   std::string worker_binary = "/proc/self/exe";  ///< re-executed by spawn
   /// Process mode: how long to wait for all results before killing the workers.
   std::chrono::milliseconds timeout = std::chrono::minutes(10);
@@ -53,6 +57,10 @@ struct OpRange {
 
 /// Worker w's share of total ops: [w*total/N, (w+1)*total/N), computed without overflow.
 OpRange worker_range(std::uint64_t total_ops, unsigned workers, unsigned worker) noexcept;
+
+/// Where a worker of this process finds the input (in place) and puts its results (copied
+/// into a buffer of this process).
+DataView in_place_view(const ExecutionPlan& plan) noexcept;
 
 /// Stride between ops whose latency is recorded (1 = every op); 0 = record none.
 std::uint64_t latency_stride(const ExecutionPlan& plan) noexcept;

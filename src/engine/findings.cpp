@@ -344,10 +344,67 @@ std::optional<Finding> startup_finding(const BenchReport& report) {
   const CellResult* process = largest_cell(report, Mode::Process, nullptr);
   const CellResult* threads = process ? largest_cell(report, Mode::Threads, process) : nullptr;
   if (threads == nullptr) return std::nullopt;
+  if (process->server_startup_seconds) {
+    return Finding{"startup",
+                   fmt::format("Start-up of {} workers: processes (forkserver) {:.2f} ms for the "
+                               "server, then {}, threads {}.",
+                               process->key.workers, *process->server_startup_seconds * 1e3,
+                               ms_interval(process->startup), ms_interval(threads->startup))};
+  }
   return Finding{"startup",
                  fmt::format("Start-up of {} workers: processes ({}) {}, threads {}.",
                              process->key.workers, to_string(report.config.start_method),
                              ms_interval(process->startup), ms_interval(threads->startup))};
+}
+
+std::string human_size(double bytes) {
+  if (bytes >= 1024.0 * 1024 * 1024) return fmt::format("{:.3g} GiB", bytes / 1024 / 1024 / 1024);
+  if (bytes >= 1024.0 * 1024) return fmt::format("{:.3g} MiB", bytes / 1024 / 1024);
+  if (bytes >= 1024.0) return fmt::format("{:.3g} KiB", bytes / 1024);
+  return fmt::format("{:.0f} B", bytes);
+}
+
+/// Data that moves: what the processes copied, and the input size at which they stop
+/// paying off against threads (the gil mode when it ran, as Python's threads, else plain
+/// threads), estimated from the one --input-size measured: the processes' wall without
+/// their copying, plus the measured copying cost per input byte, against the threads' wall.
+std::optional<Finding> data_finding(const BenchReport& report) {
+  const CellResult* process = largest_cell(report, Mode::Process, nullptr);
+  if (process == nullptr || !process->bytes_copied || !process->move_seconds) return std::nullopt;
+  const CellResult* threads = largest_cell(report, Mode::Gil, process);
+  if (threads == nullptr) threads = largest_cell(report, Mode::Threads, process);
+  const auto method = to_string(report.config.start_method);
+  std::string text = fmt::format("Data: processes ({}) x{} copied {} in {:.2f} ms per repetition",
+                                 method, process->key.workers, human_size(*process->bytes_copied),
+                                 *process->move_seconds * 1e3);
+  if (process->minor_faults)
+    text += fmt::format(", {:.0f} minor page faults", *process->minor_faults);
+  const auto input = static_cast<double>(report.config.input_size);
+  if (threads != nullptr && input > 0 && process->wall.n > 0 && threads->wall.n > 0) {
+    const double workers = process->key.workers;
+    const double moving = *process->move_seconds / workers;  // the workers copy side by side
+    const double ahead = threads->wall.median - (process->wall.median - moving);
+    const std::string other =
+        fmt::format("{}x{}", to_string(threads->key.mode), threads->key.workers);
+    if (report.config.start_method == StartMethod::Fork) {
+      text +=
+          fmt::format("; a fork inherits the input, so its size does not decide against {}", other);
+    } else if (ahead <= 0) {
+      text +=
+          fmt::format("; they do not pay off against {} at any input size, copying aside", other);
+    } else if (moving > 0) {
+      const double crossover = ahead / (moving / input);
+      text += fmt::format(
+          "; against {} they stop paying off at about {} of input (estimated from the copying "
+          "cost measured at --input-size {}{})",
+          other, human_size(crossover), human_size(input),
+          crossover < input ? ", already passed" : "");
+    }
+    if (process->busy || threads->busy) {
+      text += "; the machine was busy while these cells ran, so take the size as rough";
+    }
+  }
+  return Finding{"data", text + "."};
 }
 
 std::optional<Finding> noise_finding(const BenchReport& report) {
@@ -374,6 +431,7 @@ std::vector<Finding> make_findings(const BenchReport& report) {
   if (auto finding = quota_finding(report)) findings.push_back(std::move(*finding));
   if (auto finding = convoy_finding(report)) findings.push_back(std::move(*finding));
   if (auto finding = startup_finding(report)) findings.push_back(std::move(*finding));
+  if (auto finding = data_finding(report)) findings.push_back(std::move(*finding));
   for (auto& finding : async_findings(report)) findings.push_back(std::move(finding));
   const auto failed = std::count_if(report.cells.begin(), report.cells.end(),
                                     [](const CellResult& c) { return c.failed; });

@@ -1,18 +1,22 @@
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <system_error>
 #include <vector>
 
 #include "conc_probe/engine.hpp"
 #include "engine/executor.hpp"
+#include "engine/forkserver.hpp"
 #include "engine/posix_util.hpp"
 #include "engine/process_worker.hpp"
 #include "engine/result_frame.hpp"
@@ -39,19 +43,29 @@ class ProcessCell {
   Sample run();
 
  private:
-  void launch_all();
-  void launch(unsigned index);
-  WorkerProcessArgs child_args(unsigned index, int result_fd) const;
-  [[noreturn]] void become_forked_worker(unsigned index, int result_fd) noexcept;
-  [[noreturn]] static void become_spawned_worker(const char* binary, char* const* argv, int ready,
-                                                 int start, int result) noexcept;
+  /// One worker's descriptors on the child's side: where its results and data go, and
+  /// where its input comes from (-1: none).
+  struct ChildEnds {
+    int result = -1;
+    int data = -1;
+    int input = -1;
+  };
+
+  void launch_all(std::int64_t deadline);
+  void launch(unsigned index, std::int64_t deadline);
+  WorkerProcessArgs child_args(unsigned index, const ChildEnds& ends) const;
+  [[noreturn]] void become_forked_worker(unsigned index, const ChildEnds& ends) noexcept;
+  [[noreturn]] static void become_spawned_worker(const char* binary, char* const* argv,
+                                                 std::array<int, kMaxRequestFds> keep) noexcept;
+  pid_t ask_fork_server(unsigned index, const ChildEnds& ends, std::int64_t deadline);
+  void send_input(std::size_t index);
   void wait_ready(std::int64_t deadline);
   void start_and_collect(std::int64_t deadline);
   bool should_abort(std::int64_t deadline);
-  void read_available(std::vector<pollfd>& fds);
   void kill_all(int signal) noexcept;
   void reap_all() noexcept;
   WorkerResult outcome(unsigned index) const;
+  WorkerResult with_moved_data(WorkerResult result, unsigned index) const;
   Sample assemble(std::int64_t launch, std::int64_t start, std::int64_t end) const;
 
   const ExecutionPlan& plan_;
@@ -64,6 +78,15 @@ class ProcessCell {
   std::vector<int> statuses_;
   std::vector<Fd> results_;
   std::vector<std::string> buffers_;
+  /// Data that moves: each worker's results pipe and what was read of it, and (spawn,
+  /// forkserver) its input socket and how much of its slice is still to be sent.
+  std::vector<Fd> data_;
+  std::vector<ResultReader> readers_;
+  std::vector<Fd> inputs_;
+  std::vector<ByteRange> unsent_;
+  std::vector<std::uint64_t> sent_bytes_;
+  std::vector<double> send_seconds_;
+  std::optional<ForkServer> server_;
   std::string abort_reason_;
 };
 
@@ -72,7 +95,7 @@ Sample ProcessCell::run() {
   const std::int64_t deadline = launch + std::chrono::nanoseconds(plan_.timeout).count();
   std::int64_t start = launch;
   try {
-    launch_all();
+    launch_all(deadline);
     wait_ready(deadline);
     start = monotonic_ns();
     start_and_collect(deadline);
@@ -85,69 +108,139 @@ Sample ProcessCell::run() {
   return assemble(launch, start, end);
 }
 
-void ProcessCell::launch_all() {
+void ProcessCell::launch_all(std::int64_t deadline) {
   ready_ = make_pipe();
   start_ = make_pipe();
-  for (unsigned i = 0; i < plan_.workers; ++i) launch(i);
+  if (plan_.start_method == StartMethod::Forkserver) {
+    std::vector<std::string> words;
+    for (auto& word : spawn_arguments(child_args(0, {}), params_)) words.push_back(std::move(word));
+    server_.emplace(plan_.worker_binary, words, deadline);
+  }
+  for (unsigned i = 0; i < plan_.workers; ++i) launch(i, deadline);
   // Only the children keep these ends: EOF on ready_ then means every child is past it.
   ready_.write.reset();
   start_.read.reset();
 }
 
-WorkerProcessArgs ProcessCell::child_args(unsigned index, int result_fd) const {
+WorkerProcessArgs ProcessCell::child_args(unsigned index, const ChildEnds& ends) const {
   WorkerProcessArgs args;
   args.worker_index = index;
   args.range = worker_range(plan_.total_ops, plan_.workers, index);
   args.stride = latency_stride(plan_);
   args.ready_fd = ready_.write.get();
   args.start_fd = start_.read.get();
-  args.result_fd = result_fd;
+  args.result_fd = ends.result;
   args.parent = parent_;
   args.fault = index == plan_.fault_worker ? plan_.message_fault : MessageFault::None;
+  args.total_ops = plan_.total_ops;
+  args.input_size = plan_.input ? plan_.input->size() : 0;
+  args.result_size = plan_.result_size;
+  args.input_fd = ends.input;
+  args.data_fd = ends.data;
+  if (plan_.start_method == StartMethod::Fork && plan_.input) {
+    args.inherited_input = plan_.input->data();
+  }
   return args;
 }
 
-void ProcessCell::launch(unsigned index) {
-  Pipe result = make_pipe();
-  // Everything a spawned child needs is built before fork: the child only calls exec.
-  std::vector<std::string> words{plan_.worker_binary, kWorkerCommand};
-  for (auto& word : spawn_arguments(child_args(index, result.write.get()), params_)) {
-    words.push_back(std::move(word));
-  }
-  std::vector<char*> argv;
-  argv.reserve(words.size() + 1);
-  for (auto& word : words) argv.push_back(word.data());
-  argv.push_back(nullptr);
-
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    throw std::runtime_error("cannot start worker " + std::to_string(index) + ": " +
+/// A socket pair for one worker's input: the parent's end (non-blocking) and the child's.
+std::pair<Fd, Fd> input_channel() {
+  int ends[2] = {-1, -1};
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
+    throw std::runtime_error("cannot create an input socket: " +
                              std::generic_category().message(errno));
   }
-  if (pid == 0) {
-    if (plan_.start_method == StartMethod::Fork) become_forked_worker(index, result.write.get());
-    become_spawned_worker(words[0].c_str(), argv.data(), ready_.write.get(), start_.read.get(),
-                          result.write.get());
+  ::fcntl(ends[0], F_SETFL, ::fcntl(ends[0], F_GETFL) | O_NONBLOCK);
+  return {Fd(ends[0]), Fd(ends[1])};
+}
+
+void ProcessCell::launch(unsigned index, std::int64_t deadline) {
+  Pipe result = make_pipe();
+  std::optional<Pipe> data;
+  if (plan_.result_size > 0) data = make_pipe();
+  std::pair<Fd, Fd> input;
+  const bool send_input = plan_.input && plan_.start_method != StartMethod::Fork;
+  if (send_input) input = input_channel();
+  const ChildEnds ends{result.write.get(), data ? data->write.get() : -1,
+                       send_input ? input.second.get() : -1};
+  pid_t pid = -1;
+  if (plan_.start_method == StartMethod::Forkserver) {
+    pid = ask_fork_server(index, ends, deadline);
+  } else {
+    // Everything a spawned child needs is built before fork: the child only calls exec.
+    std::vector<std::string> words{plan_.worker_binary, kWorkerCommand};
+    for (auto& word : spawn_arguments(child_args(index, ends), params_)) {
+      words.push_back(std::move(word));
+    }
+    std::vector<char*> argv;
+    argv.reserve(words.size() + 1);
+    for (auto& word : words) argv.push_back(word.data());
+    argv.push_back(nullptr);
+
+    pid = ::fork();
+    if (pid < 0) {
+      throw std::runtime_error("cannot start worker " + std::to_string(index) + ": " +
+                               std::generic_category().message(errno));
+    }
+    if (pid == 0) {
+      if (data) ::close(data->read.get());
+      if (plan_.start_method == StartMethod::Fork) become_forked_worker(index, ends);
+      become_spawned_worker(
+          words[0].c_str(), argv.data(),
+          {ready_.write.get(), start_.read.get(), ends.result, ends.data, ends.input});
+    }
   }
   pids_.push_back(pid);
   statuses_.push_back(-1);
   results_.push_back(std::move(result.read));
   buffers_.emplace_back();
+  data_.push_back(data ? std::move(data->read) : Fd());
+  readers_.emplace_back(plan_.result_size);
+  const ByteRange span = plan_.input
+                             ? input_span(plan_.input->size(), plan_.total_ops,
+                                          worker_range(plan_.total_ops, plan_.workers, index).first,
+                                          worker_range(plan_.total_ops, plan_.workers, index).last)
+                             : ByteRange{};
+  unsent_.push_back(send_input ? span : ByteRange{});
+  inputs_.push_back(std::move(input.first));
+  sent_bytes_.push_back(0);
+  send_seconds_.push_back(0);
 }
 
-void ProcessCell::become_forked_worker(unsigned index, int result_fd) noexcept {
+pid_t ProcessCell::ask_fork_server(unsigned index, const ChildEnds& ends, std::int64_t deadline) {
+  // Descriptor fields name their slot in the request; the server maps them to its own.
+  std::vector<int> fds{ready_.write.get(), start_.read.get(), ends.result};
+  ChildEnds slots{2, -1, -1};
+  if (ends.data >= 0) {
+    slots.data = static_cast<int>(fds.size());
+    fds.push_back(ends.data);
+  }
+  if (ends.input >= 0) {
+    slots.input = static_cast<int>(fds.size());
+    fds.push_back(ends.input);
+  }
+  WorkerProcessArgs args = child_args(index, slots);
+  args.ready_fd = 0;
+  args.start_fd = 1;
+  return server_->fork_worker(spawn_arguments(args, params_), fds, deadline);
+}
+
+void ProcessCell::become_forked_worker(unsigned index, const ChildEnds& ends) noexcept {
   // Drop the parent's ends, or EOF (start signal, results) would never come.
   ::close(ready_.read.get());
   ::close(start_.write.get());
   for (const auto& fd : results_) ::close(fd.get());
+  for (const auto& fd : data_) ::close(fd.get());
   if (!tie_to_parent(parent_)) ::_exit(1);
-  ::_exit(worker_process_main(child_args(index, result_fd), workload_, params_));
+  ::_exit(worker_process_main(child_args(index, ends), workload_, params_));
 }
 
-void ProcessCell::become_spawned_worker(const char* binary, char* const* argv, int ready, int start,
-                                        int result) noexcept {
-  // Every descriptor is close-on-exec; keep exactly the three the worker needs.
-  for (const int fd : {ready, start, result}) ::fcntl(fd, F_SETFD, 0);
+void ProcessCell::become_spawned_worker(const char* binary, char* const* argv,
+                                        std::array<int, kMaxRequestFds> keep) noexcept {
+  // Every descriptor is close-on-exec; keep exactly the ones the worker needs.
+  for (const int fd : keep) {
+    if (fd >= 0) ::fcntl(fd, F_SETFD, 0);
+  }
   ::execv(binary, argv);
   ::_exit(127);
 }
@@ -181,33 +274,65 @@ void ProcessCell::start_and_collect(std::int64_t deadline) {
   if (plan_.fault_signal != 0 && plan_.fault_worker < pids_.size()) {
     ::kill(pids_[plan_.fault_worker], plan_.fault_signal);
   }
+  // What each worker still owes (result message, results data) or is owed (its input).
+  enum class Role { Frame, Data, Input };
   std::vector<pollfd> fds;
-  for (const auto& fd : results_) fds.push_back(pollfd{fd.get(), POLLIN, 0});
-  while (!fds.empty() && !should_abort(deadline)) {
-    if (::poll(fds.data(), fds.size(), poll_slice_ms(deadline, kPollSliceMs)) > 0)
-      read_available(fds);
+  std::vector<std::pair<Role, std::size_t>> roles;
+  while (!should_abort(deadline)) {
+    fds.clear();
+    roles.clear();
+    for (std::size_t i = 0; i < pids_.size(); ++i) {
+      if (results_[i].valid()) {
+        fds.push_back(pollfd{results_[i].get(), POLLIN, 0});
+        roles.emplace_back(Role::Frame, i);
+      }
+      if (data_[i].valid()) {
+        fds.push_back(pollfd{data_[i].get(), POLLIN, 0});
+        roles.emplace_back(Role::Data, i);
+      }
+      if (inputs_[i].valid()) {
+        fds.push_back(pollfd{inputs_[i].get(), POLLOUT, 0});
+        roles.emplace_back(Role::Input, i);
+      }
+    }
+    if (fds.empty()) return;
+    if (::poll(fds.data(), fds.size(), poll_slice_ms(deadline, kPollSliceMs)) <= 0) continue;
+    for (std::size_t k = 0; k < fds.size(); ++k) {
+      if (fds[k].revents == 0) continue;
+      const auto [role, i] = roles[k];
+      if (role == Role::Frame) {
+        char chunk[4096];
+        const ssize_t got = ::read(results_[i].get(), chunk, sizeof chunk);
+        if (got > 0 && buffers_[i].size() <= kMaxFramePayload) {
+          buffers_[i].append(chunk, static_cast<std::size_t>(got));
+        }
+        if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) results_[i].reset();
+      } else if (role == Role::Data) {
+        if (!readers_[i].read_from(data_[i].get())) data_[i].reset();
+      } else {
+        send_input(i);
+      }
+    }
   }
 }
 
-/// Appends what is readable to each worker's buffer; drops descriptors at EOF.
-void ProcessCell::read_available(std::vector<pollfd>& fds) {
-  for (auto it = fds.begin(); it != fds.end();) {
-    if (it->revents == 0) {
-      ++it;
-      continue;
-    }
-    const auto index =
-        static_cast<std::size_t>(std::find_if(results_.begin(), results_.end(),
-                                              [&](const Fd& fd) { return fd.get() == it->fd; }) -
-                                 results_.begin());
-    char chunk[4096];
-    const ssize_t got = ::read(it->fd, chunk, sizeof chunk);
-    if (got > 0 && buffers_[index].size() <= kMaxFramePayload) {
-      buffers_[index].append(chunk, static_cast<std::size_t>(got));
-    }
-    const bool done = got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN);
-    it = done ? fds.erase(it) : it + 1;
+/// Sends what the worker's input socket takes of its slice; closes it when all is sent or
+/// the worker is gone.
+void ProcessCell::send_input(std::size_t index) {
+  constexpr std::uint64_t kPiece = 1U << 20;
+  ByteRange& left = unsent_[index];
+  const std::int64_t begin = monotonic_ns();
+  const std::size_t size = static_cast<std::size_t>(std::min(left.size(), kPiece));
+  const ssize_t sent = size == 0 ? 0
+                                 : ::send(inputs_[index].get(), plan_.input->data() + left.begin,
+                                          size, MSG_NOSIGNAL | MSG_DONTWAIT);
+  send_seconds_[index] += static_cast<double>(monotonic_ns() - begin) * 1e-9;
+  if (sent > 0) {
+    left.begin += static_cast<std::uint64_t>(sent);
+    sent_bytes_[index] += static_cast<std::uint64_t>(sent);
   }
+  const bool failed = sent < 0 && errno != EINTR && errno != EAGAIN;
+  if (failed || left.size() == 0) inputs_[index].reset();
 }
 
 void ProcessCell::kill_all(int signal) noexcept {
@@ -217,6 +342,14 @@ void ProcessCell::kill_all(int signal) noexcept {
 }
 
 void ProcessCell::reap_all() noexcept {
+  if (server_) {
+    // The server is the workers' parent: it reports their exits.
+    const std::int64_t deadline = monotonic_ns() + 5'000'000'000;
+    for (std::size_t i = 0; i < pids_.size(); ++i) {
+      if (statuses_[i] == -1) statuses_[i] = std::max(0, server_->wait_status(pids_[i], deadline));
+    }
+    return;
+  }
   for (std::size_t i = 0; i < pids_.size(); ++i) {
     if (statuses_[i] != -1) continue;
     int status = 0;
@@ -237,7 +370,7 @@ WorkerResult ProcessCell::outcome(unsigned index) const {
     return failed;
   }
   DecodedFrame frame = decode_result_frame(buffers_[index]);
-  if (frame.result) return std::move(*frame.result);
+  if (frame.result) return with_moved_data(std::move(*frame.result), index);
   WorkerResult failed;
   failed.ok = false;
   failed.error = frame.problem;
@@ -246,6 +379,22 @@ WorkerResult ProcessCell::outcome(unsigned index) const {
         "exited with status " + std::to_string(WEXITSTATUS(status)) + " (" + frame.problem + ")";
   }
   return failed;
+}
+
+/// The worker's own result with what the parent did to move its data: the results it read
+/// (their digests join the checksum) and the input it sent.
+WorkerResult ProcessCell::with_moved_data(WorkerResult result, unsigned index) const {
+  if (!result.data.active) return result;
+  const ResultReader& reader = readers_[index];
+  result.checksum = combine_checksum(result.checksum, reader.checksum());
+  result.data.bytes_copied += reader.bytes() + sent_bytes_[index];
+  result.data.move_seconds += reader.seconds() + send_seconds_[index];
+  if (result.ok && plan_.result_size > 0 && reader.results() != result.ops) {
+    result.ok = false;
+    result.error = std::to_string(reader.results()) + " of " + std::to_string(result.ops) +
+                   " results came back";
+  }
+  return result;
 }
 
 Sample ProcessCell::assemble(std::int64_t launch, std::int64_t start, std::int64_t end) const {
@@ -264,6 +413,11 @@ Sample ProcessCell::assemble(std::int64_t launch, std::int64_t start, std::int64
   }
   sample.repetition = plan_.repetition;
   sample.startup_seconds = static_cast<double>(start - launch) * 1e-9;
+  if (server_) {
+    // The workers' start-up apart from the server's.
+    sample.server_startup_seconds = server_->startup_seconds();
+    sample.startup_seconds = std::max(0.0, sample.startup_seconds - server_->startup_seconds());
+  }
   sample.wall_seconds = static_cast<double>((all_ok ? last : end) - start) * 1e-9;
   return sample;
 }

@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,16 @@ struct WorkerProcessArgs {
   int result_fd = -1;        ///< the framed result goes here
   pid_t parent = 0;
   MessageFault fault = MessageFault::None;  ///< tests: misbehave instead of answering
+  /// Data that moves: sizes of the cell's input and of every op's result, the cell's op
+  /// count (for the input slices), and where the input and results go.
+  std::uint64_t total_ops = 0;
+  std::uint64_t input_size = 0;
+  std::uint64_t result_size = 0;
+  /// spawn, forkserver: the worker's input slice arrives here after the start signal.
+  int input_fd = -1;
+  int data_fd = -1;  ///< the results go here (-1: the cell returns none)
+  /// fork: the parent's input, inherited copy-on-write (null: received through input_fd).
+  const unsigned char* inherited_input = nullptr;
 };
 
 /// Asks the kernel to SIGKILL this process when the parent dies and checks that the parent
@@ -36,6 +47,10 @@ bool tie_to_parent(pid_t parent) noexcept;
 int worker_process_main(const WorkerProcessArgs& args, const Workload& workload,
                         const WorkloadParams& params) noexcept;
 
+/// The workload of `params` in a re-executed process; one whose open_worker throws the
+/// reason when it cannot be made, so that the reason reaches the parent in the result.
+std::unique_ptr<Workload> recreate_workload(const WorkloadParams& params);
+
 /// The command line (after the program name) that re-creates this worker with
 /// `conc-probe __worker`.
 std::vector<std::string> spawn_arguments(const WorkerProcessArgs& args,
@@ -47,5 +62,7 @@ void parse_spawn_arguments(const std::vector<std::string>& argv, WorkerProcessAr
 
 /// The name of the hidden subcommand of re-executed workers.
 inline constexpr const char* kWorkerCommand = "__worker";
+/// The name of the hidden subcommand of start method forkserver's server.
+inline constexpr const char* kForkServerCommand = "__forkserver";
 
 }  // namespace conc_probe::engine

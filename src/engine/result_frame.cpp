@@ -74,6 +74,10 @@ std::string encode_payload(const WorkerResult& result) {
   put(out, result.end_ns);
   put(out, result.peak_rss_bytes);
   put(out, result.pss_bytes);
+  put<std::uint8_t>(out, result.data.active ? 1 : 0);
+  put(out, result.data.bytes_copied);
+  put(out, result.data.move_seconds);
+  put(out, result.data.minor_faults);
   put(out, static_cast<std::uint32_t>(result.latencies.size()));
   for (const double latency : result.latencies) put(out, latency);
   put(out, static_cast<std::uint32_t>(result.error.size()));
@@ -94,6 +98,10 @@ std::optional<WorkerResult> decode_payload(std::string_view payload) {
   result.end_ns = in.get<std::int64_t>();
   result.peak_rss_bytes = in.get<std::uint64_t>();
   result.pss_bytes = in.get<std::uint64_t>();
+  result.data.active = in.get<std::uint8_t>() == 1;
+  result.data.bytes_copied = in.get<std::uint64_t>();
+  result.data.move_seconds = in.get<double>();
+  result.data.minor_faults = in.get<std::int64_t>();
   const auto latencies = in.get<std::uint32_t>();
   if (!in.ok() || latencies > payload.size() / sizeof(double)) return std::nullopt;
   result.latencies.reserve(latencies);

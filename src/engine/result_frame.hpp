@@ -13,7 +13,7 @@
 namespace conc_probe::engine {
 
 inline constexpr std::uint32_t kFrameMagic = 0x57525043;  // "CPRW" little-endian
-inline constexpr std::uint16_t kFrameVersion = 3;
+inline constexpr std::uint16_t kFrameVersion = 4;
 /// Largest payload accepted (a sample's latencies are far smaller).
 inline constexpr std::uint32_t kMaxFramePayload = 16U << 20;
 

@@ -16,7 +16,7 @@ class SingleExecutor final : public Executor {
     const std::int64_t launch = monotonic_ns();
     std::unique_ptr<WorkerSession> session;
     try {
-      session = workload.open_worker(params, 0);
+      session = open_session(workload, params, 0, in_place_view(plan));
     } catch (...) {
       result.ok = false;
       result.error = describe_exception(std::current_exception());
@@ -26,6 +26,7 @@ class SingleExecutor final : public Executor {
       const CpuUsage before = thread_usage();
       run_ops(*session, context, OpRange{0, plan.total_ops}, latency_stride(plan), result);
       result.usage = thread_usage() - before;
+      result.data = data_moved(*session);
     }
     result.end_ns = monotonic_ns();
     Sample sample = combine_results({&result, 1});

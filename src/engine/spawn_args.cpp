@@ -39,6 +39,13 @@ int descriptor(const Fields& fields, const std::string& key) {
   return static_cast<int>(value);
 }
 
+/// A descriptor that may be absent ("none").
+int optional_descriptor(const Fields& fields, const std::string& key) {
+  return field(fields, key) == "none" ? -1 : descriptor(fields, key);
+}
+
+std::string descriptor_text(int fd) { return fd < 0 ? "none" : std::to_string(fd); }
+
 }  // namespace
 
 std::vector<std::string> spawn_arguments(const WorkerProcessArgs& args,
@@ -54,11 +61,16 @@ std::vector<std::string> spawn_arguments(const WorkerProcessArgs& args,
           "--first",         str(args.range.first),
           "--last",          str(args.range.last),
           "--stride",        str(args.stride),
-          "--ready-fd",      str(args.ready_fd),
-          "--start-fd",      str(args.start_fd),
-          "--result-fd",     str(args.result_fd),
+          "--ready-fd",      descriptor_text(args.ready_fd),
+          "--start-fd",      descriptor_text(args.start_fd),
+          "--result-fd",     descriptor_text(args.result_fd),
           "--parent",        str(args.parent),
-          "--fault",         str(static_cast<int>(args.fault))};
+          "--fault",         str(static_cast<int>(args.fault)),
+          "--total-ops",     str(args.total_ops),
+          "--input-size",    str(args.input_size),
+          "--result-size",   str(args.result_size),
+          "--input-fd",      descriptor_text(args.input_fd),
+          "--data-fd",       descriptor_text(args.data_fd)};
 }
 
 void parse_spawn_arguments(const std::vector<std::string>& argv, WorkerProcessArgs& args,
@@ -73,14 +85,19 @@ void parse_spawn_arguments(const std::vector<std::string>& argv, WorkerProcessAr
   args.worker_index = static_cast<unsigned>(number(fields, "worker"));
   args.range = OpRange{number(fields, "first"), number(fields, "last")};
   args.stride = number(fields, "stride");
-  args.ready_fd = descriptor(fields, "ready-fd");
-  args.start_fd = descriptor(fields, "start-fd");
-  args.result_fd = descriptor(fields, "result-fd");
+  args.ready_fd = optional_descriptor(fields, "ready-fd");
+  args.start_fd = optional_descriptor(fields, "start-fd");
+  args.result_fd = optional_descriptor(fields, "result-fd");
   args.parent = static_cast<pid_t>(number(fields, "parent"));
   const auto fault = number(fields, "fault");
   if (fault > static_cast<std::uint64_t>(MessageFault::Nothing))
     throw UsageError("__worker: bad --fault");
   args.fault = static_cast<MessageFault>(fault);
+  args.total_ops = number(fields, "total-ops");
+  args.input_size = number(fields, "input-size");
+  args.result_size = number(fields, "result-size");
+  args.input_fd = optional_descriptor(fields, "input-fd");
+  args.data_fd = optional_descriptor(fields, "data-fd");
 }
 
 }  // namespace conc_probe::engine

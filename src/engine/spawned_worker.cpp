@@ -2,6 +2,7 @@
 
 #include "conc_probe/engine.hpp"
 #include "conc_probe/workload.hpp"
+#include "engine/forkserver.hpp"
 #include "engine/process_worker.hpp"
 #include "engine/worker_loop.hpp"
 
@@ -24,7 +25,9 @@ class UnavailableWorkload final : public Workload {
   WorkloadInfo info_;
 };
 
-std::unique_ptr<Workload> recreate(const WorkloadParams& params) {
+}  // namespace
+
+std::unique_ptr<Workload> engine::recreate_workload(const WorkloadParams& params) {
   try {
     return make_workload(params);
   } catch (...) {
@@ -33,16 +36,16 @@ std::unique_ptr<Workload> recreate(const WorkloadParams& params) {
   }
 }
 
-}  // namespace
-
 int run_spawned_worker(const std::vector<std::string>& args) {
   engine::WorkerProcessArgs worker;
   WorkloadParams params;
   engine::parse_spawn_arguments(args, worker, params);
   // Without a live parent there is nobody to report to: leave quietly.
   if (!engine::tie_to_parent(worker.parent)) return 1;
-  const std::unique_ptr<Workload> workload = recreate(params);
+  const std::unique_ptr<Workload> workload = engine::recreate_workload(params);
   return engine::worker_process_main(worker, *workload, params);
 }
+
+int run_fork_server(const std::vector<std::string>& args) { return engine::run_fork_server(args); }
 
 }  // namespace conc_probe

@@ -96,6 +96,28 @@ void summarize_memory(CellResult& cell) {
   if (!pss.empty()) cell.pss_bytes = stats::median(pss);
 }
 
+/// The median of an optional quantity over the successful samples that have it.
+template <typename Get>
+std::optional<double> median_of(const CellResult& cell, Get get) {
+  std::vector<double> values;
+  for (const auto& sample : cell.samples) {
+    if (const auto value = get(sample); sample.ok && value) {
+      values.push_back(static_cast<double>(*value));
+    }
+  }
+  if (values.empty()) return std::nullopt;
+  return stats::median(values);
+}
+
+/// Data movement (--input-size, --result-size) and the fork server's start-up.
+void summarize_data(CellResult& cell) {
+  cell.bytes_copied = median_of(cell, [](const Sample& s) { return s.bytes_copied; });
+  cell.move_seconds = median_of(cell, [](const Sample& s) { return s.move_seconds; });
+  cell.minor_faults = median_of(cell, [](const Sample& s) { return s.minor_faults; });
+  cell.server_startup_seconds =
+      median_of(cell, [](const Sample& s) { return s.server_startup_seconds; });
+}
+
 }  // namespace
 
 /// Convoy cells: each sample's own failure only (ops are time-bounded), the CPU workers' rate.
@@ -143,6 +165,7 @@ void summarize_cell(CellResult& cell, std::uint64_t expected_checksum, const Cel
       cell, [](const Sample& s) { return static_cast<double>(s.involuntary_switches); }));
   summarize_latency(cell);
   summarize_memory(cell);
+  summarize_data(cell);
   if (cell.key.mode == Mode::Gil) cell.gil = summarize_gil(cell);
   cell.interference = stats::summarize_interference(cell.samples);
   cell.busy = !cell.interference.mark.empty();

@@ -27,7 +27,7 @@ void open(Shared& shared, unsigned index, std::unique_ptr<OpContext>& context,
           std::unique_ptr<WorkerSession>& session) {
   try {
     context = shared.hooks.make_context(index);
-    session = shared.workload.open_worker(shared.params, index);
+    session = open_session(shared.workload, shared.params, index, in_place_view(shared.plan));
   } catch (...) {
     shared.results[index].ok = false;
     shared.results[index].error = describe_exception(std::current_exception());
@@ -49,6 +49,7 @@ void worker_body(Shared& shared, unsigned index) {
     run_ops(*session, *context, range, latency_stride(shared.plan), result);
     if (shared.hooks.end) shared.hooks.end(*context);
     result.usage = thread_usage() - before;
+    result.data = data_moved(*session);
   }
   result.end_ns = monotonic_ns();
 }

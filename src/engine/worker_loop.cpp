@@ -109,9 +109,21 @@ void combine_memory(std::span<const WorkerResult> results, Sample& sample) {
   sample.pss_bytes = pss;
 }
 
+/// The workers' data movement summed, when the cell moves data.
+void combine_data(std::span<const WorkerResult> results, Sample& sample) {
+  for (const auto& result : results) {
+    if (!result.data.active) continue;
+    sample.bytes_copied = sample.bytes_copied.value_or(0) + result.data.bytes_copied;
+    sample.move_seconds = sample.move_seconds.value_or(0) + result.data.move_seconds;
+    if (result.data.minor_faults >= 0)
+      sample.minor_faults = sample.minor_faults.value_or(0) + result.data.minor_faults;
+  }
+}
+
 Sample combine_results(std::span<const WorkerResult> results) {
   Sample sample;
   combine_memory(results, sample);
+  combine_data(results, sample);
   for (std::size_t i = 0; i < results.size(); ++i) {
     const auto& result = results[i];
     sample.ops += result.ops;

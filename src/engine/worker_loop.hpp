@@ -8,6 +8,7 @@
 #include "conc_probe/op_context.hpp"
 #include "conc_probe/result.hpp"
 #include "conc_probe/workload.hpp"
+#include "engine/data_move.hpp"
 #include "engine/executor.hpp"
 
 /// The part every executor shares: one worker running its range of ops, CPU accounting
@@ -53,6 +54,7 @@ struct WorkerResult {
   /// A worker process's own memory after its ops (0 = unknown, or a thread: not its own).
   std::uint64_t peak_rss_bytes = 0;
   std::uint64_t pss_bytes = 0;
+  DataMoved data;  ///< what moving the input and results cost (--input-size, --result-size)
 };
 
 /// Runs ops [range.first, range.last) of `session` into `out` (ops, checksum, latencies

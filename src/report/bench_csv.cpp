@@ -19,6 +19,7 @@ constexpr const char* kHeader =
     "efficiency,cores_used_median,startup_median_seconds,voluntary_switches,involuntary_switches,"
     "latency_p50_seconds,latency_p95_seconds,latency_p99_seconds,gil_switches_per_second,"
     "gil_mean_hold_seconds,loop_lag_p50_seconds,loop_lag_p99_seconds,peak_rss_bytes,pss_bytes,"
+    "bytes_copied,move_seconds,minor_faults,server_startup_seconds,"
     "error";
 
 /// Shortest text that reads back as the same double; empty for unknown or non-finite.
@@ -79,6 +80,10 @@ std::vector<std::string> fields(const CellResult& c) {
           opt(c.loop_lag, &LatencySummary::p99),
           c.peak_rss_bytes ? num(*c.peak_rss_bytes) : "",
           c.pss_bytes ? num(*c.pss_bytes) : "",
+          c.bytes_copied ? num(*c.bytes_copied) : "",
+          c.move_seconds ? num(*c.move_seconds) : "",
+          c.minor_faults ? num(*c.minor_faults) : "",
+          c.server_startup_seconds ? num(*c.server_startup_seconds) : "",
           c.error};
 }
 

@@ -140,4 +140,17 @@ std::string python_lock_text(const BenchReport& report) {
       c.python_version);
 }
 
+std::string data_moved_text(const CellResult& cell) {
+  if (!cell.bytes_copied) return "-";
+  if (*cell.bytes_copied <= 0 || !cell.move_seconds) return human_bytes(*cell.bytes_copied);
+  return human_bytes(*cell.bytes_copied) + " in " + human_seconds(*cell.move_seconds);
+}
+
+std::string startup_text(const CellResult& cell) {
+  if (cell.wall.n == 0) return "-";
+  if (!cell.server_startup_seconds) return human_seconds(cell.startup.median);
+  return "srv " + human_seconds(*cell.server_startup_seconds) + " + " +
+         human_seconds(cell.startup.median / std::max(1U, cell.key.workers)) + "/w";
+}
+
 }  // namespace conc_probe::report

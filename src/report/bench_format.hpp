@@ -23,6 +23,12 @@ std::string human_rate(double per_second);
 /// A size in bytes with 3 significant digits and a binary unit: "812 B", "5.20 MiB".
 std::string human_bytes(double bytes);
 
+/// The data a cell moved (--input-size, --result-size): "1.00 MiB in 2.31 ms", "0 B", or
+/// "-" when it moved none.
+std::string data_moved_text(const CellResult& cell);
+/// The start-up median; with a fork server its own start-up apart: "srv 3.10 ms + 412 us/w".
+std::string startup_text(const CellResult& cell);
+
 /// A plain number with `decimals` decimals ("1.93"); "-" when not finite.
 std::string fixed(double value, int decimals);
 

@@ -76,6 +76,8 @@ Json config_json(const BenchConfig& c) {
               {"python_version", c.python_version.empty() ? Json(nullptr) : Json(c.python_version)},
               {"start_method", std::string(to_string(c.start_method))},
               {"async_blocking", c.async_blocking},
+              {"input_size_bytes", c.input_size},
+              {"result_size_bytes", c.result_size},
               {"cpus", c.cpus ? Json(c.cpus->to_string()) : Json(nullptr)},
               {"io_latency_seconds", seconds(c.workload_defaults.io_latency)},
               {"op_size", c.workload_defaults.op_size},
@@ -148,6 +150,16 @@ Json latency_json(const std::optional<LatencySummary>& l) {
               {"count", l->count}};
 }
 
+/// Data that moved (--input-size, --result-size): null when the cell moved none.
+template <typename Bytes, typename Faults>
+Json data_json(const std::optional<Bytes>& bytes, const std::optional<double>& seconds,
+               const std::optional<Faults>& faults) {
+  if (!bytes && !seconds) return nullptr;
+  return Json{{"bytes_copied", optional_bytes(bytes)},
+              {"move_seconds", optional_number(seconds)},
+              {"minor_faults", optional_number(faults)}};
+}
+
 Json sample_json(const Sample& s) {
   Json j{{"repetition", s.repetition},
          {"ok", s.ok},
@@ -165,6 +177,8 @@ Json sample_json(const Sample& s) {
          {"loop_lag_seconds", numbers(s.loop_lag_seconds)},
          {"peak_rss_bytes", optional_bytes(s.peak_rss_bytes)},
          {"pss_bytes", optional_bytes(s.pss_bytes)},
+         {"data", data_json(s.bytes_copied, s.move_seconds, s.minor_faults)},
+         {"server_startup_seconds", optional_number(s.server_startup_seconds)},
          {"gil", gil_metrics_json(s.gil)},
          {"noise", Json{{"other_cpu_fraction", optional_number(s.noise.other_cpu_fraction)},
                         {"steal_fraction", optional_number(s.noise.steal_fraction)}}},
@@ -238,6 +252,8 @@ Json cell_json(const CellResult& c) {
       {"latency_seconds", latency_json(c.latency)},
       {"loop_lag_seconds", latency_json(c.loop_lag)},
       {"memory", memory_json(c)},
+      {"data", data_json(c.bytes_copied, c.move_seconds, c.minor_faults)},
+      {"server_startup_seconds", optional_number(c.server_startup_seconds)},
       {"gil", gil_summary_json(c.gil)},
       {"time_bounded", c.time_bounded},
       {"background_ops_per_second", optional_number(c.background_ops_per_second)},

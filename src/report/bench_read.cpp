@@ -152,6 +152,13 @@ Sample sample(const Json& j) {
   if (const auto peak = opt_num(j, "peak_rss_bytes"))
     s.peak_rss_bytes = static_cast<std::uint64_t>(*peak);
   if (const auto pss = opt_num(j, "pss_bytes")) s.pss_bytes = static_cast<std::uint64_t>(*pss);
+  if (const auto it = j.find("data"); it != j.end() && it->is_object()) {
+    s.bytes_copied = static_cast<std::uint64_t>(num(*it, "bytes_copied"));
+    s.move_seconds = num(*it, "move_seconds");
+    if (const auto faults = opt_num(*it, "minor_faults"))
+      s.minor_faults = static_cast<std::int64_t>(*faults);
+  }
+  s.server_startup_seconds = opt_num(j, "server_startup_seconds");
   if (const auto it = j.find("gil"); it != j.end()) s.gil = gil_metrics(*it);
   s.gil_events = gil_events(j);
   const Json& noise = member(j, "noise");
@@ -252,6 +259,12 @@ CellResult cell(const Json& j) {
     c.peak_rss_bytes = opt_num(*it, "peak_rss_bytes");
     c.pss_bytes = opt_num(*it, "pss_bytes");
   }
+  if (const auto it = j.find("data"); it != j.end() && it->is_object()) {
+    c.bytes_copied = opt_num(*it, "bytes_copied");
+    c.move_seconds = opt_num(*it, "move_seconds");
+    c.minor_faults = opt_num(*it, "minor_faults");
+  }
+  c.server_startup_seconds = opt_num(j, "server_startup_seconds");
   c.gil = gil_summary(value_or_null(j, "gil"));
   c.time_bounded = flag(j, "time_bounded");
   c.background_ops_per_second = opt_num(j, "background_ops_per_second");
@@ -282,7 +295,12 @@ BenchConfig config(const Json& j) {
   c.gil_policy = str(j, "gil_policy") == "legacy" ? GilPolicy::Legacy : GilPolicy::New;
   c.check_interval = whole<unsigned>(j, "check_interval", c.check_interval);
   if (const auto python = opt_str(j, "python_version")) c.python_version = *python;
-  c.start_method = str(j, "start_method") == "spawn" ? StartMethod::Spawn : StartMethod::Fork;
+  c.start_method = StartMethod::Fork;
+  for (const auto& info : start_method_catalog()) {
+    if (str(j, "start_method") == info.name) c.start_method = info.method;
+  }
+  c.input_size = whole<std::uint64_t>(j, "input_size_bytes", 0);
+  c.result_size = whole<std::uint64_t>(j, "result_size_bytes", 0);
   if (const auto it = j.find("async_blocking"); it != j.end() && it->is_boolean())
     c.async_blocking = it->get<bool>();
   if (const auto cpus = opt_str(j, "cpus")) c.cpus = CpuSet::parse(*cpus);

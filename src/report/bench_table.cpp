@@ -14,6 +14,9 @@ namespace {
 struct Column {
   const char* header;
   bool left;  ///< text columns align left, numbers right
+  /// Left out, whatever the width, when no cell has a value (columns of options most runs
+  /// do not use).
+  bool sparse = false;
 };
 
 constexpr Column kColumns[] = {
@@ -32,6 +35,8 @@ constexpr Column kColumns[] = {
     {"gil hold", false},
     {"loop lag p50/p99", false},
     {"peak rss / pss", false},
+    {"data moved", false, true},
+    {"faults", false, true},
     {"notes", true},
 };
 constexpr std::size_t kColumnCount = std::size(kColumns);
@@ -79,13 +84,15 @@ Row cell_row(const CellResult& cell, bool compact) {
              speedup_text(cell.speedup),
              cell.efficiency ? fixed(*cell.efficiency * 100, 0) + "%" : "-",
              has_samples ? fixed(cell.cores_used.median, 2) : "-",
-             has_samples ? human_seconds(cell.startup.median) : "-",
+             startup_text(cell),
              has_samples ? fixed(cell.voluntary_switches + cell.involuntary_switches, 0) : "-",
              latency_text(cell, compact),
              cell.gil ? fixed(cell.gil->switches_per_second, 0) : "-",
              cell.gil ? human_seconds(cell.gil->mean_hold_seconds) : "-",
              loop_lag_text(cell),
              memory_text(cell),
+             data_moved_text(cell),
+             cell.minor_faults ? fixed(*cell.minor_faults, 0) : "-",
              join(cell_marks(cell), ", ")};
 }
 
@@ -165,7 +172,7 @@ void write_findings(std::ostream& out, const BenchReport& report, Style style) {
 }
 
 /// Columns left out first when a table is too wide: the least read first.
-constexpr std::size_t kDropOrder[] = {9, 14, 8, 3, 12, 4, 7, 6, 11, 10, 13};
+constexpr std::size_t kDropOrder[] = {16, 9, 14, 8, 3, 12, 4, 7, 6, 11, 10, 13, 15};
 constexpr std::size_t kNotes = kColumnCount - 1;
 
 std::size_t table_width(const std::vector<std::size_t>& widths, const std::vector<bool>& shown) {
@@ -184,8 +191,9 @@ std::size_t table_width(const std::vector<std::size_t>& widths, const std::vecto
 std::vector<std::string> fit(std::vector<Row>& rows, std::vector<std::size_t>& widths,
                              std::vector<bool>& shown, std::size_t width) {
   for (std::size_t c = 2; c < kColumnCount; ++c) {
-    shown[c] = std::any_of(rows.begin() + 1, rows.end(),
-                           [&](const Row& row) { return row[c] != "-" && !row[c].empty(); });
+    shown[c] = shown[c] && std::any_of(rows.begin() + 1, rows.end(), [&](const Row& row) {
+                 return row[c] != "-" && !row[c].empty();
+               });
   }
   std::vector<std::string> notes;
   if (shown[kNotes] && table_width(widths, shown) > width) {
@@ -222,6 +230,11 @@ void write_bench_table(std::ostream& out, const BenchReport& report, Style style
   for (const auto& cell : report.cells) rows.push_back(cell_row(cell, style.width > 0));
   auto widths = column_widths(rows);
   std::vector<bool> shown(kColumnCount, true);
+  for (std::size_t c = 0; c < kColumnCount; ++c) {
+    shown[c] = !kColumns[c].sparse ||
+               std::any_of(rows.begin() + 1, rows.end(),
+                           [&](const Row& row) { return row[c] != "-" && !row[c].empty(); });
+  }
   std::vector<std::string> notes;
   if (style.width > 0) notes = fit(rows, widths, shown, style.width);
   for (std::size_t i = 0; i < rows.size(); ++i) {

@@ -175,7 +175,7 @@ def test_bad_inputs():
     expect_usage_error(["bench", "--switch-interval", "0ms"], "--switch-interval", "--switch-interval 0ms")
     expect_usage_error(["bench", "--format", "jsn"], "did you mean 'json'", "unknown format")
     expect_usage_error(["bench", "--cpus", "99999"], "--cpus", "cpus outside the affinity")
-    expect_usage_error(["bench", "--start-method", "forkserver"], "--start-method", "start method")
+    expect_usage_error(["bench", "--start-method", "forksrv"], "--start-method", "start method")
     expect_usage_error(["bench", "--gil-policy", "old"], "--gil-policy", "gil policy")
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "missing" / "run.json"

@@ -73,7 +73,7 @@ def test_bash(tmp):
         (["conc-probe", "bench", "--mode", "=", "t"], ["threads"]),
         (["conc-probe", "bench", "--workload", "conv"], ["convoy", "convoy-ready"]),
         (["conc-probe", "bench", "-f", "c"], ["csv"]),
-        (["conc-probe", "bench", "--start-method", ""], ["fork", "spawn"]),
+        (["conc-probe", "bench", "--start-method", ""], ["fork", "spawn", "forkserver"]),
         (["conc-probe", "bench", "--color", "n"], ["never"]),
         (["conc-probe", "bench", "-o", "run-"], ["run-a.json"]),
         (["conc-probe", "bench", "--duration", ""], []),

@@ -127,11 +127,70 @@ def test_sighup_cleans_up(tmp):
     check(left == [], f"SIGHUP left {left} in TMPDIR")
 
 
+def descendants(root):
+    """Pids of the processes below `root` (from /proc/PID/stat), with their command lines."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        parents[int(entry.name)] = (int(stat[stat.rfind(")") + 2:].split()[1]), cmdline)
+    found, frontier = {}, [root]
+    while frontier:
+        pid = frontier.pop()
+        for child, (parent, cmdline) in parents.items():
+            if parent == pid and child not in found:
+                found[child] = cmdline
+                frontier.append(child)
+    return found
+
+
+def alive(pid):
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return state[state.rfind(")") + 2] != "Z"
+
+
+def test_forkserver_stops_at_once(tmp):
+    # The server and the workers it forked are grandchildren: all must be gone with the run.
+    process = start(["--workload", "sleep", "--io-latency", "15s", "--mode", "process", "--workers", "2",
+                     "--start-method", "forkserver", "--repetitions", "1", "--warmup", "0"], tmp)
+    deadline = time.monotonic() + 20
+    below = {}
+    while time.monotonic() < deadline and process.poll() is None:
+        below = descendants(process.pid)
+        if sum(1 for cmdline in below.values() if b"__forkserver" in cmdline) >= 3:
+            break  # the server and its two workers
+        time.sleep(0.05)
+    check(sum(1 for cmdline in below.values() if b"__forkserver" in cmdline) >= 3,
+          f"forkserver: server and workers not seen ({len(below)} processes below the run)")
+    sent = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    try:
+        process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+    took = time.monotonic() - sent
+    check(took < MAX_STOP_SECONDS, f"forkserver SIGINT: stopped {took:.2f} s after the signal")
+    check(process.returncode == 130, f"forkserver SIGINT: exit {process.returncode}")
+    time.sleep(0.2)
+    left = [pid for pid in below if alive(pid)]
+    check(left == [], f"forkserver SIGINT left processes {left} behind")
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="conc-probe-signals-") as name:
         tmp = Path(name)
         for test in (test_long_waits_stop_at_once, test_stop_in_last_repetition, test_sigkill_keeps_finished_cells,
-                     test_sigkill_keeps_interleaved_work, test_sighup_cleans_up):
+                     test_sigkill_keeps_interleaved_work, test_sighup_cleans_up,
+                     test_forkserver_stops_at_once):
             started = time.monotonic()
             test(tmp)
             print(f"{test.__name__}: {time.monotonic() - started:.1f}s", file=sys.stderr)
