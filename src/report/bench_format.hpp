@@ -51,6 +51,6 @@ std::string quota_text(const BenchReport& report);
 nlohmann::ordered_json bench_to_json(const BenchReport& report);
 
 /// Version of the bench JSON layout.
-inline constexpr const char* kBenchSchemaVersion = "1.2";
+inline constexpr const char* kBenchSchemaVersion = "1.3";
 
 }  // namespace conc_probe::report

@@ -61,7 +61,7 @@ Json config_json(const BenchConfig& c) {
   for (const Mode mode : c.modes) modes.push_back(std::string(to_string(mode)));
   Json intervals = Json::array();
   for (const auto interval : c.switch_intervals) intervals.push_back(seconds(interval));
-  return Json{{"workloads", c.workloads},
+  Json j{{"workloads", c.workloads},
               {"modes", modes},
               {"workers", c.workers},
               {"duration_seconds", seconds(c.duration)},
@@ -82,6 +82,8 @@ Json config_json(const BenchConfig& c) {
                                       ? Json(seconds(c.workload_defaults.compute_time))
                                       : Json(nullptr)},
               {"seed", c.seed}};
+  if (!c.shared_fractions.empty()) j["shared_fractions"] = c.shared_fractions;
+  return j;
 }
 
 Json summary_json(const Summary& s) {
@@ -177,11 +179,14 @@ Json sample_json(const Sample& s) {
 }
 
 Json key_json(const CellKey& key) {
-  return Json{{"workload", key.workload},
-              {"mode", std::string(to_string(key.mode))},
-              {"workers", key.workers},
-              {"switch_interval_seconds",
-               key.switch_interval ? seconds(*key.switch_interval) : Json(nullptr)}};
+  Json j{{"workload", key.workload},
+         {"mode", std::string(to_string(key.mode))},
+         {"workers", key.workers},
+         {"switch_interval_seconds",
+          key.switch_interval ? seconds(*key.switch_interval) : Json(nullptr)}};
+  // Only runs with --shared have cells per shared fraction.
+  if (key.shared_fraction) j["shared_fraction"] = number(*key.shared_fraction);
+  return j;
 }
 
 Json speedup_json(const std::optional<Ratio>& r) {

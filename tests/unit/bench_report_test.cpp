@@ -37,7 +37,7 @@ Sample sample(unsigned repetition, double wall, double cpu) {
 CellResult cell(const std::string& workload, Mode mode, unsigned workers, std::vector<double> walls,
                 double cores) {
   CellResult c;
-  c.key = CellKey{workload, mode, workers, std::nullopt};
+  c.key = CellKey{workload, mode, workers, std::nullopt, std::nullopt};
   c.total_ops = 1000;
   c.expected_checksum = 0xfedcba9876543210ULL;
   std::vector<double> throughput;
