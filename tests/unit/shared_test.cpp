@@ -58,11 +58,11 @@ TEST_CASE("Shared: the shared ops are spread evenly and counted exactly", "[shar
   for (const double fraction : {0.0, 0.1, 0.25, 1.0 / 3, 0.5, 0.999, 1.0}) {
     INFO(fraction);
     std::uint64_t counted = 0;
-    for (std::uint64_t i = 0; i < 1000; ++i) counted += is_shared_op(i, fraction) ? 1 : 0;
+    for (std::uint64_t i = 0; i < 1000; ++i) counted += is_shared_op(i, fraction) ? 1U : 0U;
     CHECK(counted == shared_ops_below(1000, fraction));
     // Any range's count is the difference of the totals below its ends.
     std::uint64_t middle = 0;
-    for (std::uint64_t i = 300; i < 700; ++i) middle += is_shared_op(i, fraction) ? 1 : 0;
+    for (std::uint64_t i = 300; i < 700; ++i) middle += is_shared_op(i, fraction) ? 1U : 0U;
     CHECK(middle == shared_ops_below(700, fraction) - shared_ops_below(300, fraction));
   }
   CHECK(shared_ops_below(1000, 0.1) == 100);
@@ -119,11 +119,13 @@ TEST_CASE("Shared: bad fractions and modes without shared memory are usage error
 TEST_CASE("Shared: the fraction is written in the JSON and read back", "[shared][report]") {
   BenchReport report;
   report.config = shared_config();
+  report.config.command_line = {"conc-probe", "bench"};
   CellResult cell;
   cell.key = CellKey{"count", Mode::Threads, 2, std::nullopt, 0.25};
   cell.total_ops = 10;
   Sample sample;
   sample.ops = 10;
+  sample.wall_seconds = 0.01;
   cell.samples.push_back(sample);
   report.cells.push_back(cell);
   report.cells.push_back(cell);
