@@ -74,8 +74,8 @@ void validate(const BenchConfig& config) {
 namespace {
 
 /// The cells of one shared fraction (nullopt: --shared not given).
-void add_keys(const BenchConfig& config, const std::string& workload,
-              std::optional<double> shared, std::vector<CellKey>& keys) {
+void add_keys(const BenchConfig& config, const std::string& workload, std::optional<double> shared,
+              std::vector<CellKey>& keys) {
   const auto has = [&](Mode mode) {
     return std::find(config.modes.begin(), config.modes.end(), mode) != config.modes.end();
   };

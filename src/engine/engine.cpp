@@ -97,12 +97,14 @@ SampleInterference interference_of(const Sample& sample, const ExecutionPlan& pl
 /// One repetition's ops. With --shared, the cell's fraction of them update the shared
 /// counter, and a counter that does not match the number of shared ops fails the sample.
 Sample run_cell_ops(const WorkloadRun& run, const ExecutionPlan& plan, const CellKey& key) {
-  if (run.shared == nullptr) return engine::make_executor(plan.mode)->run(plan, run.workload, run.params);
+  if (run.shared == nullptr)
+    return engine::make_executor(plan.mode)->run(plan, run.workload, run.params);
   WorkloadParams params = run.params;
   params.shared_fraction = key.shared_fraction.value_or(0);
   run.shared->counter().store(0);
   Sample sample = engine::make_executor(plan.mode)->run(plan, run.workload, params);
-  const std::uint64_t expected = workloads::shared_ops_below(plan.total_ops, params.shared_fraction);
+  const std::uint64_t expected =
+      workloads::shared_ops_below(plan.total_ops, params.shared_fraction);
   const std::uint64_t counted = run.shared->counter().load();
   if (sample.ok && !stop_requested() && counted != expected) {
     sample.ok = false;
@@ -328,8 +330,8 @@ void run_workload(const BenchConfig& config, const std::string& name, BenchRepor
     counter_owner = wrapped.get();
     workload = std::move(wrapped);
   }
-  WorkloadRun run{config,  observer, report,         *workload,   params,   {},           {},
-                  {},      nullptr,  cpu_stat_files, deadline_ns, progress, counter_owner};
+  WorkloadRun run{config, observer, report,         *workload,   params,   {},           {},
+                  {},     nullptr,  cpu_stat_files, deadline_ns, progress, counter_owner};
   for (const auto& key : engine::cell_keys(config, name)) {
     run.cells.push_back(CellResult{});
     run.cells.back().key = key;

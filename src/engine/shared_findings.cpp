@@ -56,9 +56,8 @@ std::optional<Finding> workload_finding(const BenchReport& report, const std::st
         "no fall beyond the intervals: the shared update costs little beside these ops (a "
         "smaller --op-size shows it)";
   }
-  return Finding{"shared",
-                 fmt::format("{} threads\xC3\x97{} speed-up by shared fraction: {}; {}.", workload,
-                             curve.front()->key.workers, points, verdict)};
+  return Finding{"shared", fmt::format("{} threads\xC3\x97{} speed-up by shared fraction: {}; {}.",
+                                       workload, curve.front()->key.workers, points, verdict)};
 }
 
 }  // namespace

@@ -61,7 +61,7 @@ Json config_json(const BenchConfig& c) {
   for (const Mode mode : c.modes) modes.push_back(std::string(to_string(mode)));
   Json intervals = Json::array();
   for (const auto interval : c.switch_intervals) intervals.push_back(seconds(interval));
-  Json j{{"workloads", c.workloads},
+  return Json{{"workloads", c.workloads},
               {"modes", modes},
               {"workers", c.workers},
               {"duration_seconds", seconds(c.duration)},
@@ -82,8 +82,6 @@ Json config_json(const BenchConfig& c) {
                                       ? Json(seconds(c.workload_defaults.compute_time))
                                       : Json(nullptr)},
               {"seed", c.seed}};
-  if (!c.shared_fractions.empty()) j["shared_fractions"] = c.shared_fractions;
-  return j;
 }
 
 Json summary_json(const Summary& s) {
@@ -262,6 +260,9 @@ nlohmann::ordered_json bench_to_json(const BenchReport& report) {
   j["schema_version"] = kBenchSchemaVersion;
   j["context"] = context_json(report);
   j["config"] = config_json(report.config);
+  // Only runs with --shared have cells per shared fraction.
+  if (!report.config.shared_fractions.empty())
+    j["config"]["shared_fractions"] = report.config.shared_fractions;
   j["cells"] = cells;
   j["findings"] = findings;
   j["busy"] = report.busy;

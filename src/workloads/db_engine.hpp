@@ -23,7 +23,7 @@ class DbConnection {
   /// reads its payload back. Returns nullopt when a stop was requested while waiting (the
   /// op then ends early). Throws std::runtime_error on a database error.
   virtual std::optional<std::string> put_and_get(std::uint64_t id, std::string_view payload,
-                                  OpContext& context) = 0;
+                                                 OpContext& context) = 0;
 };
 
 /// True when this build has the SQLite engine (libsqlite3).

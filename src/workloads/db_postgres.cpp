@@ -95,8 +95,7 @@ class PostgresConnection final : public DbConnection {
     Result prepared;
     prepared.result = PQprepare(conn_.get(), name, sql.c_str(), 0, nullptr);
     if (PQresultStatus(prepared.result) != PGRES_COMMAND_OK) {
-      throw std::runtime_error("db workload: postgresql: " + sql + ": " +
-                               message_of(conn_.get()));
+      throw std::runtime_error("db workload: postgresql: " + sql + ": " + message_of(conn_.get()));
     }
   }
 

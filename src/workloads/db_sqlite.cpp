@@ -94,8 +94,9 @@ class Statement {
   [[nodiscard]] std::string text(int column) const {
     const auto* data = sqlite3_column_text(statement_, column);
     const int size = sqlite3_column_bytes(statement_, column);
-    return data == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(data),
-                                                         static_cast<std::size_t>(size));
+    return data == nullptr
+               ? std::string()
+               : std::string(reinterpret_cast<const char*>(data), static_cast<std::size_t>(size));
   }
   void reset() noexcept {
     sqlite3_reset(statement_);

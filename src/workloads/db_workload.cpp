@@ -36,10 +36,11 @@ std::string payload_of(std::uint64_t seed, std::size_t bytes) {
 /// A table name no other run uses: the process id and a random part.
 std::string unique_table_name() {
   std::random_device entropy;
-  const std::uint64_t salt = (std::uint64_t{entropy()} << 32) ^ entropy() ^
-                             static_cast<std::uint64_t>(
-                                 std::chrono::steady_clock::now().time_since_epoch().count());
-  return "conc_probe_" + std::to_string(::getpid()) + "_" + std::to_string(mix64(salt) % 1'000'000'000);
+  const std::uint64_t salt =
+      (std::uint64_t{entropy()} << 32) ^ entropy() ^
+      static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+  return "conc_probe_" + std::to_string(::getpid()) + "_" +
+         std::to_string(mix64(salt) % 1'000'000'000);
 }
 
 class DbSession final : public WorkerSession, public SteppedOps {
@@ -106,10 +107,10 @@ class DbWorkload final : public BasicWorkload {
       throw std::runtime_error("db workload: no table (start_shared not called)");
     }
     const std::uint64_t bytes = or_default(params.op_size, kDefaultDbBytes);
-    auto connection = params.db_url.empty()
-                          ? sqlite_connect(params.temp_dir + std::string(kSqliteFile),
-                                           params.db_table)
-                          : postgres_connect(params.db_url, params.db_table);
+    auto connection =
+        params.db_url.empty()
+            ? sqlite_connect(params.temp_dir + std::string(kSqliteFile), params.db_table)
+            : postgres_connect(params.db_url, params.db_table);
     return std::make_unique<DbSession>(std::move(connection), bytes);
   }
 

@@ -3,11 +3,11 @@
 #include <sstream>
 #include <string>
 
+#include "conc_probe/compare.hpp"
 #include "conc_probe/engine.hpp"
 #include "conc_probe/error.hpp"
 #include "conc_probe/reporter.hpp"
 #include "conc_probe/saved_run.hpp"
-#include "conc_probe/compare.hpp"
 #include "engine/executor.hpp"
 #include "support/catch.hpp"
 #include "support/test_support.hpp"
@@ -82,8 +82,8 @@ TEST_CASE("Shared: threads, gil, async and forked processes update one counter",
   REQUIRE(unshared.ok);
   REQUIRE(workload.counter().load() == 0);
   const unsigned workers = mode == Mode::Single ? 1 : 3;
-  const auto sample =
-      engine::make_executor(mode)->run(plan_of(mode, workers, 2000), workload, count_params(fraction));
+  const auto sample = engine::make_executor(mode)->run(plan_of(mode, workers, 2000), workload,
+                                                       count_params(fraction));
   REQUIRE(sample.ok);
   CHECK(sample.checksum == unshared.checksum);  // the shared update leaves the ops' results
   CHECK(workload.counter().load() == shared_ops_below(2000, fraction));
@@ -100,7 +100,9 @@ TEST_CASE("Shared: one set of cells per fraction, each with its own single cell"
     CHECK(cell.checksum_ok);
     REQUIRE(cell.key.shared_fraction);
     CHECK(*cell.key.shared_fraction == fractions[i / 3]);
-    CHECK(cell.key.mode == (i % 3 == 0 ? Mode::Single : i % 3 == 1 ? Mode::Threads : Mode::Process));
+    CHECK(cell.key.mode == (i % 3 == 0   ? Mode::Single
+                            : i % 3 == 1 ? Mode::Threads
+                                         : Mode::Process));
   }
 }
 
