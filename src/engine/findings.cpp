@@ -433,6 +433,7 @@ std::vector<Finding> make_findings(const BenchReport& report) {
   if (auto finding = startup_finding(report)) findings.push_back(std::move(*finding));
   if (auto finding = data_finding(report)) findings.push_back(std::move(*finding));
   for (auto& finding : async_findings(report)) findings.push_back(std::move(finding));
+  for (auto& finding : shared_findings(report)) findings.push_back(std::move(finding));
   const auto failed = std::count_if(report.cells.begin(), report.cells.end(),
                                     [](const CellResult& c) { return c.failed; });
   if (failed > 0)

@@ -24,6 +24,7 @@ std::string cell_mode_label(const CellKey& key) {
   std::string label(to_string(key.mode));
   if (key.mode != Mode::Single) label += "\xC3\x97" + std::to_string(key.workers);  // ×
   if (key.switch_interval) label += " @" + units::format_duration(*key.switch_interval);
+  if (key.shared_fraction) label += fmt::format(" shared {:g}", *key.shared_fraction);
   return label;
 }
 

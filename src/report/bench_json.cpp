@@ -192,11 +192,14 @@ Json sample_json(const Sample& s) {
 }
 
 Json key_json(const CellKey& key) {
-  return Json{{"workload", key.workload},
-              {"mode", std::string(to_string(key.mode))},
-              {"workers", key.workers},
-              {"switch_interval_seconds",
-               key.switch_interval ? seconds(*key.switch_interval) : Json(nullptr)}};
+  Json j{{"workload", key.workload},
+         {"mode", std::string(to_string(key.mode))},
+         {"workers", key.workers},
+         {"switch_interval_seconds",
+          key.switch_interval ? seconds(*key.switch_interval) : Json(nullptr)}};
+  // Only runs with --shared have cells per shared fraction.
+  if (key.shared_fraction) j["shared_fraction"] = number(*key.shared_fraction);
+  return j;
 }
 
 Json speedup_json(const std::optional<Ratio>& r) {
@@ -274,6 +277,9 @@ nlohmann::ordered_json bench_to_json(const BenchReport& report) {
   j["schema_version"] = kBenchSchemaVersion;
   j["context"] = context_json(report);
   j["config"] = config_json(report.config);
+  // Only runs with --shared have cells per shared fraction.
+  if (!report.config.shared_fractions.empty())
+    j["config"]["shared_fractions"] = report.config.shared_fractions;
   j["cells"] = cells;
   j["findings"] = findings;
   j["busy"] = report.busy;

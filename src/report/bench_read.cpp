@@ -183,6 +183,7 @@ CellKey key(const Json& j) {
   k.workers = whole<unsigned>(j, "workers", 1);
   if (const auto interval = opt_num(j, "switch_interval_seconds"))
     k.switch_interval = duration(*interval);
+  if (const auto shared = opt_num(j, "shared_fraction")) k.shared_fraction = *shared;
   return k;
 }
 
@@ -313,6 +314,7 @@ BenchConfig config(const Json& j) {
   for (const double s : numbers(j, "switch_intervals_seconds"))
     c.switch_intervals.push_back(duration(s));
   c.workload_defaults.io_latency = duration(num(j, "io_latency_seconds", 0.001));
+  c.shared_fractions = numbers(j, "shared_fractions");
   c.seed = whole<std::uint64_t>(j, "seed", 1);
   return c;
 }
