@@ -79,11 +79,12 @@ TEST_CASE("Db: --db-url must be a PostgreSQL URI", "[db]") {
 
 TEST_CASE("Db: the table lives in a WAL-mode file of the private directory", "[db]") {
   const conc_probe::testing::TempDir root;
-  ::setenv("TMPDIR", root.path().c_str(), 1);
+  // The test's only thread: nothing reads the environment beside it.
+  ::setenv("TMPDIR", root.path().c_str(), 1);  // NOLINT(concurrency-mt-unsafe)
   auto params = db_params();
   auto workload = make_workload(params);
   workload->start_shared(params);
-  ::unsetenv("TMPDIR");
+  ::unsetenv("TMPDIR");  // NOLINT(concurrency-mt-unsafe)
   REQUIRE(fs::path(params.temp_dir).parent_path() == root.path());
   {
     auto session = workload->open_worker(params, 0);
