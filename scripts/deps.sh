@@ -11,6 +11,7 @@ CONC_PROBE_PACKAGES=(
   clang-format clang-tidy
   lintian dpkg-dev man-db zsh fish
   openmpi-bin libopenmpi-dev
+  libsqlite3-dev libpq-dev postgresql
 )
 # Only for `bench/` comparisons and the fuzz targets; not needed to build or test.
 CONC_PROBE_OPTIONAL_PACKAGES=(hyperfine clang libclang-rt-14-dev)

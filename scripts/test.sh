@@ -17,10 +17,12 @@ cmake --build --preset asan -j "$jobs"
 echo "== tidy: .clang-tidy on every production source file" >&2
 bash scripts/tidy.sh build/asan
 ctest --preset asan
-echo "== mpi: the same tests in a build without MPI (the mode must say it is not built in)" >&2
-cmake --preset dev -B build/no-mpi -DCMAKE_DISABLE_FIND_PACKAGE_MPI=ON >/dev/null
+echo "== optional libraries: a build without MPI, SQLite and libpq (each must say it is not built in)" >&2
+cmake --preset dev -B build/no-mpi -DCMAKE_DISABLE_FIND_PACKAGE_MPI=ON \
+  -DCMAKE_DISABLE_FIND_PACKAGE_SQLite3=ON -DCMAKE_DISABLE_FIND_PACKAGE_PostgreSQL=ON >/dev/null
 cmake --build build/no-mpi -j "$jobs" --target conc-probe mpi_test
 ctest --test-dir build/no-mpi -L mpi --output-on-failure
+ctest --test-dir build/no-mpi -R '^cli\.test_db$' --output-on-failure
 echo "== soak (short): repeated benches must leak nothing" >&2
 SOAK_SECONDS=${SOAK_SECONDS:-20} ctest --test-dir build/asan -L soak --output-on-failure
 

@@ -35,8 +35,14 @@ struct BenchConfig {
   /// the baseline run).
   std::map<std::string, std::uint64_t> fixed_ops;
   std::vector<std::chrono::nanoseconds> switch_intervals{std::chrono::milliseconds(5)};
+  /// --shared: one set of cells per fraction of ops that update one shared counter (empty:
+  /// no shared updates, and no shared_fraction in the cells' keys).
+  std::vector<double> shared_fractions;
   GilPolicy gil_policy = GilPolicy::New;
   unsigned check_interval = 100;
+  /// The CPython release line whose lock the gil cells model (--python-version), empty when
+  /// none was named.
+  std::string python_version;
   StartMethod start_method = StartMethod::Fork;
   /// Bytes of input the parent builds for each cell; op i reads bytes
   /// [i*size/ops, (i+1)*size/ops) of it (--input-size; 0 = none).

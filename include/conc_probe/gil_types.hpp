@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -15,6 +17,20 @@ enum class GilPolicy {
 };
 
 std::string_view to_string(GilPolicy policy) noexcept;
+
+/// The interpreter lock of one CPython release line (`--python-version X.Y`).
+struct PythonGil {
+  std::string version;  ///< "2.7", "3.12": normalised major.minor
+  GilPolicy policy = GilPolicy::New;
+  unsigned check_interval = 100;  ///< legacy: sys.getcheckinterval()'s default
+  std::chrono::nanoseconds switch_interval =
+      std::chrono::milliseconds(5);  ///< new: sys.getswitchinterval()
+};
+
+/// The lock of CPython `version` ("X.Y"); nullopt for a version no release line has.
+std::optional<PythonGil> python_gil(std::string_view version);
+/// The release lines python_gil() knows, for error messages ("2.0-2.2, 2.3-2.7, ...").
+std::string python_versions_known();
 
 struct GilConfig {
   GilPolicy policy = GilPolicy::New;

@@ -89,6 +89,8 @@ struct CellKey {
   Mode mode = Mode::Single;
   unsigned workers = 1;
   std::optional<std::chrono::nanoseconds> switch_interval;  ///< gil cells only
+  /// --shared: the fraction of ops that update the one shared counter (none without it).
+  std::optional<double> shared_fraction;
 };
 
 struct GilSummary {

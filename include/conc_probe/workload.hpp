@@ -45,6 +45,13 @@ struct WorkloadParams {
   std::string temp_dir;
   /// Filled in by Workload::start_shared: the echo server's port on 127.0.0.1 for `net`.
   std::uint16_t server_port = 0;
+  /// `db`: the PostgreSQL server (a libpq URI, --db-url); empty = SQLite in temp_dir.
+  std::string db_url;
+  /// Filled in by Workload::start_shared: the `db` workload's table (unique per run).
+  std::string db_table;
+  /// --shared: the fraction of ops that also update the one shared counter (set per cell
+  /// by the engine; 0 = none).
+  double shared_fraction = 0;
 };
 
 /// Per-worker state of a workload (a TCP connection, a file name); lives on one worker

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -48,8 +49,9 @@ struct BenchOptions {
   std::string max_time = "10s";
   std::string warmup = "1";
   std::string switch_intervals = "5ms";
-  std::string gil_policy = "new";
-  std::string check_interval = "100";
+  std::string gil_policy;      ///< empty: not given (new, or --python-version's)
+  std::string check_interval;  ///< empty: not given (100, or --python-version's)
+  std::string python_version;  ///< gil mode: model this CPython's lock (empty: not given)
   std::string start_method = "fork";
   std::string input_size = "0";   ///< bytes every cell's ops read, built by the parent
   std::string result_size = "0";  ///< bytes every op returns to the parent
@@ -58,6 +60,9 @@ struct BenchOptions {
   std::string io_latency = "1ms";
   std::string compute_time;  ///< mixed: compute per op as a duration
   std::string io_fraction;   ///< mixed: share of an op spent blocked; sets the compute time
+  std::string db_url;        ///< db: a PostgreSQL server instead of SQLite
+  std::string shared;        ///< fractions of ops that update one shared counter
+  std::string op_size;       ///< one op's size in its workload's unit; empty = each default
   std::string format;        ///< empty: table on stdout, or chosen by the -o file's extension
   std::string output;
   std::string seed = "1";
@@ -114,6 +119,22 @@ std::vector<std::string> name_list(const std::string& text, const char* option) 
   return names;
 }
 
+/// --shared: "0,0.1,0.5", each a fraction from 0 to 1 (duplicates removed, order kept).
+std::vector<double> parse_shared(const std::string& text) {
+  std::vector<double> fractions;
+  if (text.empty()) return fractions;
+  for (const auto& item : name_list(text, "--shared")) {
+    const auto value = text::parse_double(item);
+    if (!value || !(*value >= 0 && *value <= 1)) {
+      throw UsageError("invalid fraction '" + item + "' for --shared (expected 0 to 1, e.g. 0.1)");
+    }
+    if (std::find(fractions.begin(), fractions.end(), *value) == fractions.end()) {
+      fractions.push_back(*value);
+    }
+  }
+  return fractions;
+}
+
 /// "single,threads,…": the mode catalog's names, for --mode's help.
 std::string mode_list() {
   std::string out;
@@ -130,10 +151,10 @@ std::vector<Mode> parse_modes(const std::string& text) {
   return modes;
 }
 
-std::vector<std::string> parse_workloads(const std::string& text) {
+std::vector<std::string> parse_workloads(const std::string& text, const WorkloadParams& defaults) {
   auto names = name_list(text, "--workload");
   for (const auto& name : names) {
-    WorkloadParams params;
+    WorkloadParams params = defaults;
     params.name = name;
     (void)make_workload(params);  // throws UsageError with a suggestion for an unknown name
   }
@@ -144,6 +165,40 @@ GilPolicy parse_gil_policy(const std::string& text) {
   if (text == "new") return GilPolicy::New;
   if (text == "legacy") return GilPolicy::Legacy;
   throw UsageError("unknown GIL policy '" + text + "' for --gil-policy (choose new or legacy)");
+}
+
+/// The lock's policy and check interval: as given, else the --python-version's, else CPython
+/// 3's; a policy that contradicts the version named is an error, not a silent choice.
+void set_gil_protocol(const BenchOptions& o, BenchConfig& c) {
+  std::optional<PythonGil> python;
+  if (!o.python_version.empty()) {
+    if (o.python_version.ends_with('t') &&
+        python_gil(o.python_version.substr(0, o.python_version.size() - 1))) {
+      throw UsageError(
+          "free-threaded CPython " + o.python_version +
+          " has no interpreter lock: its threads are the threads mode (--mode threads)");
+    }
+    python = python_gil(o.python_version);
+    if (!python) {
+      throw UsageError("unknown Python version '" + o.python_version +
+                       "' for --python-version (known: " + python_versions_known() + ")");
+    }
+    c.python_version = python->version;
+  }
+  c.gil_policy = python ? python->policy : GilPolicy::New;
+  if (!o.gil_policy.empty()) {
+    const GilPolicy policy = parse_gil_policy(o.gil_policy);
+    if (python && policy != python->policy) {
+      throw UsageError("--gil-policy " + o.gil_policy + " contradicts --python-version " +
+                       o.python_version + ", whose lock is " +
+                       std::string(to_string(python->policy)) + " (give one of the two)");
+    }
+    c.gil_policy = policy;
+  }
+  c.check_interval = python ? python->check_interval : 100;
+  if (!o.check_interval.empty()) {
+    c.check_interval = units::parse_count(o.check_interval, "--check-interval", 1, 1'000'000'000);
+  }
 }
 
 /// The start methods' names, from their catalog.
@@ -216,7 +271,12 @@ std::vector<std::string> command_line() {
 BenchConfig make_config(const BenchOptions& o, const PlatformReport& platform) {
   BenchConfig c;
   c.modes = parse_modes(o.modes);
-  c.workloads = parse_workloads(o.workloads);
+  if (!o.op_size.empty()) {
+    c.workload_defaults.op_size =
+        units::parse_count(o.op_size, "--op-size", 1, std::numeric_limits<unsigned>::max());
+  }
+  c.workload_defaults.db_url = o.db_url;
+  c.workloads = parse_workloads(o.workloads, c.workload_defaults);
   c.cpus = parse_cpus(o.cpus, platform);
   const auto [limit, reason] = worker_limit(c.modes);
   c.workers = units::parse_worker_list(o.workers, "--workers", auto_workers(platform, c.cpus),
@@ -241,8 +301,8 @@ BenchConfig make_config(const BenchOptions& o, const PlatformReport& platform) {
   }
   c.warmup = units::parse_count(o.warmup, "--warmup", 0, 100);
   c.switch_intervals = units::parse_duration_list(o.switch_intervals, "--switch-interval");
-  c.gil_policy = parse_gil_policy(o.gil_policy);
-  c.check_interval = units::parse_count(o.check_interval, "--check-interval", 1, 1'000'000'000);
+  c.shared_fractions = parse_shared(o.shared);
+  set_gil_protocol(o, c);
   c.start_method = parse_start(o.start_method);
   c.input_size = units::parse_byte_size(o.input_size, "--input-size", kMaxInputSize);
   c.result_size = units::parse_byte_size(o.result_size, "--result-size", kMaxResultSize);
@@ -560,12 +620,19 @@ void add_options(CLI::App& command, BenchOptions& o) {
   command
       .add_option("--gil-policy", o.gil_policy,
                   "gil mode lock: new (CPython 3.2+) or legacy (Python 2)")
-      ->capture_default_str()
-      ->type_name("POLICY");
+      ->default_str("new")
+      ->type_name("POLICY")
+      ->check(non_empty());
   command
       .add_option("--check-interval", o.check_interval, "legacy GIL: checkpoints between releases")
-      ->capture_default_str()
-      ->type_name("COUNT");
+      ->default_str("100")
+      ->type_name("COUNT")
+      ->check(non_empty());
+  command
+      .add_option("--python-version", o.python_version,
+                  "gil mode: model this CPython's lock, e.g. 2.7 (legacy) or 3.12 (new)")
+      ->type_name("X.Y")
+      ->check(non_empty());
   command
       .add_option("--start-method", o.start_method,
                   "process mode: fork, spawn (re-executes this binary) or forkserver (one "
@@ -601,6 +668,23 @@ void add_options(CLI::App& command, BenchOptions& o) {
                   "mixed: share of an op spent blocked, e.g. 0.9 or 90%; sets the compute time "
                   "from --io-latency")
       ->type_name("FRACTION");
+  command
+      .add_option("--op-size", o.op_size,
+                  "Size of one op in its workload's unit: iterations, numbers, bytes (see "
+                  "docs/workloads.md; default: each workload's own)")
+      ->type_name("N")
+      ->check(non_empty());
+  command
+      .add_option("--shared", o.shared,
+                  "Fractions of ops that also update one shared counter atomically, e.g. "
+                  "0,0.1,0.5: one set of cells per fraction")
+      ->type_name("LIST")
+      ->check(non_empty());
+  command
+      .add_option("--db-url", o.db_url,
+                  "db: run against this PostgreSQL server (postgresql://...) instead of SQLite")
+      ->type_name("URL")
+      ->check(non_empty());
   command
       .add_option(
           "-f,--format", o.format,

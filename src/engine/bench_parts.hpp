@@ -70,5 +70,8 @@ void summarize_cell(CellResult& cell, std::uint64_t expected_checksum, const Cel
 std::vector<Finding> make_findings(const BenchReport& report);
 /// The findings of the async cells, one per workload (async_findings.cpp).
 std::vector<Finding> async_findings(const BenchReport& report);
+/// With --shared: per workload, how the threads' speed-up changes with the shared fraction
+/// (shared_findings.cpp).
+std::vector<Finding> shared_findings(const BenchReport& report);
 
 }  // namespace conc_probe::engine

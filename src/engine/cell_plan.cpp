@@ -12,6 +12,32 @@ std::chrono::milliseconds process_timeout(std::chrono::nanoseconds duration) {
          std::chrono::duration_cast<std::chrono::milliseconds>(duration * 50);
 }
 
+/// --shared: fractions in [0, 1], in the modes whose workers can share the counter.
+void validate_shared(const BenchConfig& config) {
+  if (config.shared_fractions.empty()) return;
+  for (const double fraction : config.shared_fractions) {
+    if (!(fraction >= 0 && fraction <= 1)) throw UsageError("--shared must be between 0 and 1");
+  }
+  const auto has = [&](Mode mode) {
+    return std::find(config.modes.begin(), config.modes.end(), mode) != config.modes.end();
+  };
+  if (has(Mode::Mpi)) {
+    throw UsageError("--shared does not apply to mode mpi: ranks share no memory");
+  }
+  if (has(Mode::Process) && config.start_method != StartMethod::Fork) {
+    throw UsageError(
+        "--shared needs --start-method fork for mode process: the counter is mapped before "
+        "the workers fork");
+  }
+  for (const auto& info : workload_catalog()) {
+    const bool chosen = std::find(config.workloads.begin(), config.workloads.end(), info.name) !=
+                        config.workloads.end();
+    if (chosen && info.convoy) {
+      throw UsageError("--shared does not apply to workload '" + info.name + "'");
+    }
+  }
+}
+
 }  // namespace
 
 void validate(const BenchConfig& config) {
@@ -31,6 +57,7 @@ void validate(const BenchConfig& config) {
   for (const auto interval : config.switch_intervals) {
     if (interval.count() <= 0) throw UsageError("--switch-interval must be positive");
   }
+  validate_shared(config);
   const bool async =
       std::find(config.modes.begin(), config.modes.end(), Mode::Async) != config.modes.end();
   for (const auto& info : workload_catalog()) {
@@ -44,25 +71,38 @@ void validate(const BenchConfig& config) {
   }
 }
 
-std::vector<CellKey> cell_keys(const BenchConfig& config, const std::string& workload) {
-  std::vector<CellKey> keys;
+namespace {
+
+/// The cells of one shared fraction (nullopt: --shared not given).
+void add_keys(const BenchConfig& config, const std::string& workload, std::optional<double> shared,
+              std::vector<CellKey>& keys) {
   const auto has = [&](Mode mode) {
     return std::find(config.modes.begin(), config.modes.end(), mode) != config.modes.end();
   };
-  if (has(Mode::Single)) keys.push_back(CellKey{workload, Mode::Single, 1, std::nullopt});
+  if (has(Mode::Single)) keys.push_back(CellKey{workload, Mode::Single, 1, std::nullopt, shared});
   for (const Mode mode : all_modes()) {
     if (mode == Mode::Single || !has(mode)) continue;
     // mpi cells run their rank counts (--ranks); every other mode its worker counts.
     for (const unsigned workers : mode == Mode::Mpi ? config.ranks : config.workers) {
       if (mode != Mode::Gil) {
-        keys.push_back(CellKey{workload, mode, workers, std::nullopt});
+        keys.push_back(CellKey{workload, mode, workers, std::nullopt, shared});
         continue;
       }
       for (const auto interval : config.switch_intervals) {
-        keys.push_back(CellKey{workload, mode, workers, interval});
+        keys.push_back(CellKey{workload, mode, workers, interval, shared});
       }
     }
   }
+}
+
+}  // namespace
+
+std::vector<CellKey> cell_keys(const BenchConfig& config, const std::string& workload) {
+  std::vector<CellKey> keys;
+  if (config.shared_fractions.empty()) add_keys(config, workload, std::nullopt, keys);
+  // One fraction's cells after another, each with its single cell first: the base of its
+  // speed-ups is the single cell of the same fraction.
+  for (const double fraction : config.shared_fractions) add_keys(config, workload, fraction, keys);
   return keys;
 }
 

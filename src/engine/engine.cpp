@@ -16,6 +16,7 @@
 #include "engine/noise.hpp"
 #include "engine/progress_tracker.hpp"
 #include "engine/sched_sources.hpp"
+#include "workloads/shared_ops.hpp"
 
 namespace conc_probe {
 namespace {
@@ -59,6 +60,7 @@ struct WorkloadRun {
   const std::vector<std::filesystem::path>& cpu_stat_files;
   std::int64_t deadline_ns = 0;  ///< extra repetitions stop here
   engine::ProgressTracker& progress;
+  const workloads::SharedOpsWorkload* shared = nullptr;  ///< with --shared: the counter's owner
 };
 
 void tell(const EngineObserver& observer, const RunProgress& progress) {
@@ -92,6 +94,26 @@ SampleInterference interference_of(const Sample& sample, const ExecutionPlan& pl
   return stats::assess_interference(in);
 }
 
+/// One repetition's ops. With --shared, the cell's fraction of them update the shared
+/// counter, and a counter that does not match the number of shared ops fails the sample.
+Sample run_cell_ops(const WorkloadRun& run, const ExecutionPlan& plan, const CellKey& key) {
+  if (run.shared == nullptr)
+    return engine::make_executor(plan.mode)->run(plan, run.workload, run.params);
+  WorkloadParams params = run.params;
+  params.shared_fraction = key.shared_fraction.value_or(0);
+  run.shared->counter().store(0);
+  Sample sample = engine::make_executor(plan.mode)->run(plan, run.workload, params);
+  const std::uint64_t expected =
+      workloads::shared_ops_below(plan.total_ops, params.shared_fraction);
+  const std::uint64_t counted = run.shared->counter().load();
+  if (sample.ok && !stop_requested() && counted != expected) {
+    sample.ok = false;
+    sample.error = "the shared counter is " + std::to_string(counted) + " after " +
+                   std::to_string(expected) + " shared ops";
+  }
+  return sample;
+}
+
 /// Runs one repetition of cell `index` and keeps it unless it is a warm-up.
 void run_repetition(WorkloadRun& run, std::size_t index, unsigned round) {
   const unsigned warmup = run.config.warmup;
@@ -109,7 +131,7 @@ void run_repetition(WorkloadRun& run, std::size_t index, unsigned round) {
   if (plan.mode != Mode::Process) engine::reset_peak_rss();
   Sample sample = run.workload.info().convoy
                       ? engine::run_convoy(plan, run.workload, run.params, run.config.duration)
-                      : engine::make_executor(plan.mode)->run(plan, run.workload, run.params);
+                      : run_cell_ops(run, plan, cell.key);
   const engine::NoiseMeasurement noise = meter.stop();
   if (plan.mode != Mode::Process && !sample.pss_bytes) {
     const engine::MemoryUsage memory = engine::own_memory();
@@ -301,9 +323,15 @@ void run_workload(const BenchConfig& config, const std::string& name, BenchRepor
                   std::int64_t deadline_ns) {
   WorkloadParams params = config.workload_defaults;
   params.name = name;
-  const std::unique_ptr<Workload> workload = make_workload(params);
-  WorkloadRun run{config, observer, report,  *workload,      params,      {},
-                  {},     {},       nullptr, cpu_stat_files, deadline_ns, progress};
+  std::unique_ptr<Workload> workload = make_workload(params);
+  const workloads::SharedOpsWorkload* counter_owner = nullptr;
+  if (!config.shared_fractions.empty()) {
+    auto wrapped = std::make_unique<workloads::SharedOpsWorkload>(std::move(workload));
+    counter_owner = wrapped.get();
+    workload = std::move(wrapped);
+  }
+  WorkloadRun run{config, observer, report,         *workload,   params,   {},           {},
+                  {},     nullptr,  cpu_stat_files, deadline_ns, progress, counter_owner};
   for (const auto& key : engine::cell_keys(config, name)) {
     run.cells.push_back(CellResult{});
     run.cells.back().key = key;

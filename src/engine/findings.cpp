@@ -164,6 +164,7 @@ std::string conclusion(WorkloadKind kind, const std::vector<Measured>& measured,
   const CellResult* gil = of(measured, Mode::Gil);
   const CellResult* threads = of(measured, Mode::Threads);
   const CellResult* process = of(measured, Mode::Process);
+  const CellResult* mpi = of(measured, Mode::Mpi);
   const bool any_scales = std::any_of(measured.begin(), measured.end(),
                                       [](const Measured& m) { return scales(*m.cell); });
   if (!any_scales) {
@@ -175,7 +176,7 @@ std::string conclusion(WorkloadKind kind, const std::vector<Measured>& measured,
                : "no mode ran faster than one thread: this run had one CPU to give.";
   }
   const CellResult* best_free = nullptr;  // the best measured mode without the lock
-  for (const CellResult* c : {process, threads}) {
+  for (const CellResult* c : {process, threads, mpi}) {
     if (c != nullptr && scales(*c) &&
         (best_free == nullptr || c->speedup->estimate > best_free->speedup->estimate))
       best_free = c;
@@ -211,7 +212,7 @@ std::optional<Finding> kind_finding(const BenchReport& report, WorkloadKind kind
   std::vector<Measured> measured;
   std::vector<std::string> parts;
   unsigned workers = 1;
-  for (const Mode mode : {Mode::Process, Mode::Threads, Mode::Gil}) {
+  for (const Mode mode : {Mode::Process, Mode::Threads, Mode::Gil, Mode::Mpi}) {
     if (const CellResult* cell = best_cell(report, workload, mode, max_workers)) {
       measured.push_back({mode, cell});
       workers = std::max(workers, cell->key.workers);
@@ -339,22 +340,100 @@ std::string ms_interval(const Summary& s) {
   return fmt::format("{:.2f} ms [{:.2f}, {:.2f}]", s.median * 1e3, s.ci_low * 1e3, s.ci_high * 1e3);
 }
 
-/// Start-up cost of processes against threads at the same (largest) worker count.
+/// Start-up cost of processes (and MPI ranks) against threads at the same (largest) count.
 std::optional<Finding> startup_finding(const BenchReport& report) {
   const CellResult* process = largest_cell(report, Mode::Process, nullptr);
-  const CellResult* threads = process ? largest_cell(report, Mode::Threads, process) : nullptr;
+  const CellResult* anchor = process != nullptr ? process : largest_cell(report, Mode::Mpi, nullptr);
+  const CellResult* threads = anchor ? largest_cell(report, Mode::Threads, anchor) : nullptr;
   if (threads == nullptr) return std::nullopt;
-  if (process->server_startup_seconds) {
-    return Finding{"startup",
-                   fmt::format("Start-up of {} workers: processes (forkserver) {:.2f} ms for the "
-                               "server, then {}, threads {}.",
-                               process->key.workers, *process->server_startup_seconds * 1e3,
-                               ms_interval(process->startup), ms_interval(threads->startup))};
+  const CellResult* mpi = largest_cell(report, Mode::Mpi, anchor);
+  std::vector<std::string> parts;
+  if (process != nullptr && process->server_startup_seconds) {
+    parts.push_back(fmt::format("processes (forkserver) {:.2f} ms for the server, then {}",
+                                *process->server_startup_seconds * 1e3,
+                                ms_interval(process->startup)));
+  } else if (process != nullptr) {
+    parts.push_back(fmt::format("processes ({}) {}", to_string(report.config.start_method),
+                                ms_interval(process->startup)));
   }
-  return Finding{"startup",
-                 fmt::format("Start-up of {} workers: processes ({}) {}, threads {}.",
-                             process->key.workers, to_string(report.config.start_method),
-                             ms_interval(process->startup), ms_interval(threads->startup))};
+  if (mpi != nullptr) {
+    parts.push_back(fmt::format("MPI ranks {}", ms_interval(mpi->startup)));
+  }
+  parts.push_back("threads " + ms_interval(threads->startup));
+  std::string text =
+      fmt::format("Start-up of {} workers: {}.", anchor->key.workers, joined(parts, ", "));
+  if (mpi != nullptr)
+    text +=
+        " An MPI rank's start-up is MPI_Init's wire-up of the job to the first barrier, paid once "
+        "per job rather than per worker.";
+  return Finding{"startup", text};
+}
+
+/// The most ranks of one of the cell's hosts (its first sample's), else its rank count.
+unsigned ranks_per_host(const CellResult& cell) {
+  if (cell.samples.empty() || cell.samples.front().worker_hosts.empty()) return cell.key.workers;
+  const auto& hosts = cell.samples.front().worker_hosts;
+  unsigned most = 0;
+  for (const auto& host : hosts)
+    most = std::max(most, static_cast<unsigned>(std::count(hosts.begin(), hosts.end(), host)));
+  return most;
+}
+
+std::string seconds_text(double seconds) {
+  return seconds >= 1e-3 ? fmt::format("{:.3g} ms", seconds * 1e3)
+                         : fmt::format("{:.3g} us", seconds * 1e6);
+}
+
+/// What one oversubscribed mpi cell showed, beside the largest mpi cell of its workload
+/// that fitted the CPUs.
+std::string cliff_part(const BenchReport& report, const CellResult& over, double capacity) {
+  const CellResult* fitting = nullptr;
+  for (const auto& cell : report.cells) {
+    if (cell.key.workload != over.key.workload || cell.key.mode != Mode::Mpi || cell.failed ||
+        static_cast<double>(ranks_per_host(cell)) > capacity + 1e-9)
+      continue;
+    if (fitting == nullptr || cell.key.workers > fitting->key.workers) fitting = &cell;
+  }
+  const auto figures = [&](const CellResult& c) {
+    if (c.kind == WorkloadKind::Cpu && c.speedup) return with_interval(*c.speedup);
+    if (c.latency)
+      return fmt::format("p50 {} / p99 {}", seconds_text(c.latency->p50),
+                         seconds_text(c.latency->p99));
+    return c.speedup ? with_interval(*c.speedup) : std::string("-");
+  };
+  std::string part = fmt::format("{}: mpi\xC3\x97{} {}", over.key.workload, over.key.workers,
+                                 figures(over));
+  if (fitting != nullptr)
+    part += fmt::format(" against mpi\xC3\x97{} {}", fitting->key.workers, figures(*fitting));
+  return part;
+}
+
+/// MPI ranks beyond the usable CPUs of a host: what that does to CPU-bound speed-up and to
+/// ranks that wait on each other.
+std::optional<Finding> oversubscription_finding(const BenchReport& report) {
+  const auto capacity = cpu_capacity(report);
+  if (!capacity) return std::nullopt;
+  std::vector<std::string> parts;
+  unsigned most = 0;
+  for (const auto& cell : report.cells) {
+    if (cell.key.mode != Mode::Mpi || cell.failed) continue;
+    const unsigned ranks = ranks_per_host(cell);
+    if (static_cast<double>(ranks) <= *capacity + 1e-9) continue;
+    most = std::max(most, ranks);
+    parts.push_back(cliff_part(report, cell, *capacity));
+  }
+  if (parts.empty()) return std::nullopt;
+  return Finding{
+      "oversubscribed",
+      fmt::format(
+          "Oversubscribed: up to {} MPI ranks on a host with {:g} usable CPUs ({}). Ranks "
+          "beyond the CPUs only timeshare them: CPU-bound work goes no faster than {:g} CPUs "
+          "allow, and each rank's share of the time shrinks. A rank waiting in a blocking MPI "
+          "call spins on its CPU, taking it from a rank that has work, and a partner that is "
+          "descheduled answers only after a scheduler time slice (milliseconds, in the latency "
+          "tails). Run at most {:g} ranks per host (conc-probe info under mpirun shows where "
+          "they run).",
+          most, *capacity, joined(parts, "; "), *capacity, std::max(1.0, std::floor(*capacity)))};
 }
 
 std::string human_size(double bytes) {
@@ -430,9 +509,11 @@ std::vector<Finding> make_findings(const BenchReport& report) {
   }
   if (auto finding = quota_finding(report)) findings.push_back(std::move(*finding));
   if (auto finding = convoy_finding(report)) findings.push_back(std::move(*finding));
+  if (auto finding = oversubscription_finding(report)) findings.push_back(std::move(*finding));
   if (auto finding = startup_finding(report)) findings.push_back(std::move(*finding));
   if (auto finding = data_finding(report)) findings.push_back(std::move(*finding));
   for (auto& finding : async_findings(report)) findings.push_back(std::move(finding));
+  for (auto& finding : shared_findings(report)) findings.push_back(std::move(finding));
   const auto failed = std::count_if(report.cells.begin(), report.cells.end(),
                                     [](const CellResult& c) { return c.failed; });
   if (failed > 0)

@@ -56,14 +56,8 @@ void NoiseMeter::start() {
 
 NoiseMeasurement NoiseMeter::stop() const {
   NoiseMeasurement out;
-  if (throttling_) {
-    if (const auto now = read_throttling(files_)) {
-      out.throttling.periods = now->periods - std::min(now->periods, throttling_->periods);
-      out.throttling.throttled_periods =
-          now->throttled_periods - std::min(now->throttled_periods, throttling_->throttled_periods);
-      out.throttling.throttled_seconds =
-          std::max(0.0, now->throttled_seconds - throttling_->throttled_seconds);
-    }
+  if (const auto between = throttling_between(throttling_, read_throttling(files_))) {
+    out.throttling = *between;
   }
   const auto now = read_proc_stat();
   const double elapsed = static_cast<double>(monotonic_ns() - start_ns_) * 1e-9;

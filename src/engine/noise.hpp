@@ -45,7 +45,7 @@ class NoiseMeter {
  private:
   const std::vector<std::filesystem::path>& files_;
   std::optional<CpuTicks> ticks_;
-  std::optional<Throttling> throttling_;
+  std::vector<std::optional<Throttling>> throttling_;
   CpuUsage own_;
   std::int64_t start_ns_ = 0;
 };

@@ -137,15 +137,28 @@ std::vector<std::filesystem::path> live_cpu_stat_files() {
   return files;
 }
 
-std::optional<Throttling> read_throttling(const std::vector<std::filesystem::path>& files) {
+std::vector<std::optional<Throttling>> read_throttling(
+    const std::vector<std::filesystem::path>& files) {
+  std::vector<std::optional<Throttling>> out;
+  out.reserve(files.size());
+  for (const auto& file : files) out.push_back(parse_cpu_stat(read_small(file)));
+  return out;
+}
+
+std::optional<Throttling> throttling_between(const std::vector<std::optional<Throttling>>& before,
+                                             const std::vector<std::optional<Throttling>>& after) {
   std::optional<Throttling> total;
-  for (const auto& file : files) {
-    const auto one = parse_cpu_stat(read_small(file));
-    if (!one) continue;
+  for (std::size_t i = 0; i < std::min(before.size(), after.size()); ++i) {
+    if (!before[i] || !after[i]) continue;
+    const Throttling& from = *before[i];
+    const Throttling& to = *after[i];
     if (!total) total = Throttling{};
-    total->periods = std::max(total->periods, one->periods);
-    total->throttled_periods = std::max(total->throttled_periods, one->throttled_periods);
-    total->throttled_seconds = std::max(total->throttled_seconds, one->throttled_seconds);
+    total->periods = std::max(total->periods, to.periods - std::min(to.periods, from.periods));
+    total->throttled_periods =
+        std::max(total->throttled_periods,
+                 to.throttled_periods - std::min(to.throttled_periods, from.throttled_periods));
+    total->throttled_seconds = std::max(
+        total->throttled_seconds, std::max(0.0, to.throttled_seconds - from.throttled_seconds));
   }
   return total;
 }

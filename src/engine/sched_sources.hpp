@@ -42,9 +42,16 @@ std::vector<std::filesystem::path> cpu_stat_files(std::string_view proc_self_cgr
 /// Same, for this process now; only the files that exist.
 std::vector<std::filesystem::path> live_cpu_stat_files();
 
-/// The throttling of `files`, the largest of each count among them (a quota anywhere above
-/// this process holds its threads back; the tightest one is what it felt); nullopt when
-/// none reads.
-std::optional<Throttling> read_throttling(const std::vector<std::filesystem::path>& files);
+/// Each file's throttling so far, in the order of `files` (nullopt where one does not read).
+std::vector<std::optional<Throttling>> read_throttling(
+    const std::vector<std::filesystem::path>& files);
+
+/// The throttling between two readings of the same files: each file's growth, and of those
+/// the largest of each count (a quota anywhere above this process holds its threads back; the
+/// tightest one is what it felt). Counters are compared file by file, never across files: an
+/// ancestor's larger lifetime total must not hide what this run's own group went through.
+/// nullopt when no file read both times.
+std::optional<Throttling> throttling_between(const std::vector<std::optional<Throttling>>& before,
+                                             const std::vector<std::optional<Throttling>>& after);
 
 }  // namespace conc_probe::engine

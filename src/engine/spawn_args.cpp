@@ -57,6 +57,8 @@ std::vector<std::string> spawn_arguments(const WorkerProcessArgs& args,
           "--compute-size",  str(params.compute_size),
           "--temp-dir",      params.temp_dir,
           "--server-port",   str(params.server_port),
+          "--db-url",        params.db_url,
+          "--db-table",      params.db_table,
           "--worker",        str(args.worker_index),
           "--first",         str(args.range.first),
           "--last",          str(args.range.last),
@@ -82,6 +84,8 @@ void parse_spawn_arguments(const std::vector<std::string>& argv, WorkerProcessAr
   params.compute_size = number(fields, "compute-size");
   params.temp_dir = field(fields, "temp-dir");
   params.server_port = static_cast<std::uint16_t>(number(fields, "server-port"));
+  params.db_url = field(fields, "db-url");
+  params.db_table = field(fields, "db-table");
   args.worker_index = static_cast<unsigned>(number(fields, "worker"));
   args.range = OpRange{number(fields, "first"), number(fields, "last")};
   args.stride = number(fields, "stride");

@@ -2,15 +2,21 @@
 
 #include <mpi.h>
 #include <signal.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
 #include "conc_probe/stop.hpp"
+#include "engine/memory_usage.hpp"
 #include "engine/worker_loop.hpp"
 #include "workloads/io_util.hpp"
 #include "workloads/kernels.hpp"
@@ -35,81 +41,132 @@ int world_size() {
   return size;
 }
 
-/// Waits for `request` the way a blocking MPI call would (spinning, for the lowest
-/// latency) for the first kSpinNs, then with short sleeps so that a rank waiting on a
-/// partner's IO latency leaves the CPU to others, and sees a stop request.
+/// How long a wait spins (MPI_Test back to back, as a blocking MPI call would) before it
+/// polls with short sleeps, so that a rank waiting on a partner's IO latency leaves the CPU
+/// to others: 50 µs when the partner may be sleeping, up to 1 ms when its message is due
+/// at once (the echo waiting for the client's next op, the client of an echo that does not
+/// sleep). The long spin on one side of a pair is what keeps the pair out of step-by-step
+/// sleeping: a rank that sleeps between tests answers late, and a partner that has given
+/// up spinning by then answers late too, and so on, every round trip costing two sleeps.
 constexpr std::int64_t kSpinNs = 50'000;
+constexpr std::int64_t kDueSpinNs = 1'000'000;
+/// MPI_Test calls between two clock reads and stop checks while spinning (~1 µs of them).
+constexpr unsigned kTestsPerCheck = 16;
 
-void wait_for(MPI_Request& request) {
-  const std::int64_t begin = engine::monotonic_ns();
-  int done = 0;
-  while (MPI_Test(&request, &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && done == 0) {
-    if (stop_requested()) throw std::runtime_error("interrupted");
-    if (engine::monotonic_ns() - begin > kSpinNs) ::usleep(20);
+/// While it lives, this thread's sleeps end within a microsecond of their time instead of
+/// after the default 50 µs timer slack, so that a waiting rank's 20 µs polls stay shorter
+/// than its partner's spin. Only the waits' polls get it: the workload's own sleeps (the
+/// echo's IO latency) keep the slack they have in every other mode.
+class FineTimerSlack {
+ public:
+  FineTimerSlack() {
+#ifdef __linux__
+    const int old = ::prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+    if (old > 0 && ::prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0) == 0) old_ = old;
+#endif
   }
-}
+  ~FineTimerSlack() {
+#ifdef __linux__
+    if (old_ > 0) ::prctl(PR_SET_TIMERSLACK, static_cast<unsigned long>(old_), 0, 0, 0);
+#endif
+  }
+  FineTimerSlack(const FineTimerSlack&) = delete;
+  FineTimerSlack& operator=(const FineTimerSlack&) = delete;
 
-/// MPI_Probe with the same spin-then-sleep wait.
-MPI_Status probe(int source) {
-  const std::int64_t begin = engine::monotonic_ns();
+ private:
+  int old_ = 0;
+};
+
+/// Waits for `request`: spins for `spin_ns`, then sleeps 20 µs between tests; sees a stop.
+MPI_Status wait_for(MPI_Request& request, std::int64_t spin_ns) {
   MPI_Status status{};
-  int found = 0;
-  while (MPI_Iprobe(source, MPI_ANY_TAG, MPI_COMM_WORLD, &found, &status) == MPI_SUCCESS &&
-         found == 0) {
-    if (stop_requested()) throw std::runtime_error("interrupted");
-    if (engine::monotonic_ns() - begin > kSpinNs) ::usleep(20);
+  int done = 0;
+  MPI_Test(&request, &done, &status);
+  if (done != 0) return status;
+  const std::int64_t spin_until = engine::monotonic_ns() + spin_ns;
+  bool spinning = true;
+  std::optional<FineTimerSlack> slack;
+  while (true) {
+    for (unsigned i = 0; i < (spinning ? kTestsPerCheck : 1U); ++i) {
+      MPI_Test(&request, &done, &status);
+      if (done != 0) return status;
+    }
+    if (stop_requested()) {
+      MPI_Cancel(&request);
+      MPI_Request_free(&request);
+      throw std::runtime_error("interrupted");
+    }
+    if (spinning) {
+      spinning = engine::monotonic_ns() < spin_until;
+    } else {
+      if (!slack) slack.emplace();
+      ::usleep(20);
+    }
   }
-  return status;
 }
 
 /// `net` over MPI: op i sends the bytes the TCP client would send for op i to the partner
 /// rank, which echoes them after the workload's IO latency (as the echo server does); the
 /// checksum is the TCP client's, so it equals the other modes'. Partner = self when the
-/// rank has none (an odd rank count, or one rank).
+/// rank has none (an odd rank count, or one rank). Per round trip it does what a minimal
+/// ping-pong does (a receive posted, a send, a wait) plus filling the 64 bytes; their hash
+/// is taken while the reply is on its way, and the reply only compared with them.
 class PingSession final : public WorkerSession {
  public:
-  PingSession(int partner, std::uint64_t bytes, std::chrono::nanoseconds latency)
-      : partner_(partner), latency_(latency), payload_(bytes), reply_(bytes) {}
+  PingSession(int rank, int partner, std::uint64_t bytes, std::chrono::nanoseconds latency)
+      : rank_(rank), partner_(partner), latency_(latency), payload_(bytes), reply_(bytes) {}
 
   std::uint64_t run_op(std::uint64_t index, OpContext& context) override {
     const std::uint64_t seed = workloads::op_seed(index, workloads::kSaltNet);
     workloads::fill_deterministic(payload_, seed);
     const int size = static_cast<int>(payload_.size());
-    if (partner_ == world_rank()) {
+    if (partner_ == rank_) {
       if (latency_ >= kShortestSleep) workloads::blocking_sleep(latency_, context);
       MPI_Sendrecv(payload_.data(), size, MPI_BYTE, partner_, kTagData, reply_.data(), size,
                    MPI_BYTE, partner_, kTagData, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-    } else {
-      MPI_Request request = MPI_REQUEST_NULL;
-      MPI_Irecv(reply_.data(), size, MPI_BYTE, partner_, kTagData, MPI_COMM_WORLD, &request);
-      MPI_Send(payload_.data(), size, MPI_BYTE, partner_, kTagData, MPI_COMM_WORLD);
-      wait_for(request);
+      return workloads::mix64(workloads::fnv1a(reply_) ^ seed);
     }
-    return workloads::mix64(workloads::fnv1a(reply_) ^ seed);
+    MPI_Request request = MPI_REQUEST_NULL;
+    MPI_Irecv(reply_.data(), size, MPI_BYTE, partner_, kTagData, MPI_COMM_WORLD, &request);
+    MPI_Send(payload_.data(), size, MPI_BYTE, partner_, kTagData, MPI_COMM_WORLD);
+    const std::uint64_t sent = workloads::fnv1a(payload_);  // while the reply travels
+    wait_for(request, latency_ < kShortestSleep ? kDueSpinNs : kSpinNs);
+    const bool echoed = std::equal(payload_.begin(), payload_.end(), reply_.begin());
+    return workloads::mix64((echoed ? sent : workloads::fnv1a(reply_)) ^ seed);
   }
 
  private:
+  int rank_;
   int partner_;
   std::chrono::nanoseconds latency_;
   std::vector<std::byte> payload_;
   std::vector<std::byte> reply_;
 };
 
-/// The echo side of a `net` pair: answers until the client says it is done.
-void serve_echo(int client, std::chrono::nanoseconds latency) {
-  std::vector<std::byte> buffer;
+/// The echo side of a `net` pair: answers until the client says it is done (an empty
+/// message). The receive for the next message is posted before this one is answered, as
+/// a minimal ping-pong's blocking receive is waiting before the message comes.
+void serve_echo(int client, std::uint64_t bytes, std::chrono::nanoseconds latency) {
+  std::array<std::vector<std::byte>, 2> buffers{std::vector<std::byte>(bytes),
+                                                std::vector<std::byte>(bytes)};
+  const int size = static_cast<int>(bytes);
   OpContext context;
+  std::size_t current = 0;
+  MPI_Request request = MPI_REQUEST_NULL;
+  MPI_Irecv(buffers[current].data(), size, MPI_BYTE, client, MPI_ANY_TAG, MPI_COMM_WORLD,
+            &request);
   while (true) {
-    const MPI_Status status = probe(client);
+    const MPI_Status status = wait_for(request, kDueSpinNs);
+    if (status.MPI_TAG == kTagDone) return;
     int count = 0;
     MPI_Get_count(&status, MPI_BYTE, &count);
-    buffer.resize(static_cast<std::size_t>(count));
-    MPI_Recv(buffer.data(), count, MPI_BYTE, client, status.MPI_TAG, MPI_COMM_WORLD,
-             MPI_STATUS_IGNORE);
-    if (status.MPI_TAG == kTagDone) return;
+    const std::size_t answer = current;
+    current ^= 1U;
+    MPI_Irecv(buffers[current].data(), size, MPI_BYTE, client, MPI_ANY_TAG, MPI_COMM_WORLD,
+              &request);
     // Below a microsecond a sleep would add only the timer's slack (tens of µs): echo at once.
     if (latency >= kShortestSleep) workloads::blocking_sleep(latency, context);
-    MPI_Send(buffer.data(), count, MPI_BYTE, client, kTagData, MPI_COMM_WORLD);
+    MPI_Send(buffers[answer].data(), count, MPI_BYTE, client, kTagData, MPI_COMM_WORLD);
   }
 }
 
@@ -132,7 +189,8 @@ RankRole net_role(const engine::RankTask& task, int rank, int size) {
   role.range = engine::worker_range(task.total_ops, clients, static_cast<unsigned>(rank / 2));
   const std::uint64_t bytes =
       workloads::or_default(task.params.op_size, workloads::kDefaultNetBytes);
-  role.session = std::make_unique<PingSession>(role.partner, bytes, task.params.io_latency);
+  role.session =
+      std::make_unique<PingSession>(rank, role.partner, bytes, task.params.io_latency);
   return role;
 }
 
@@ -197,7 +255,9 @@ std::string run_rank_cell(const engine::RankTask& task, std::int64_t init_ns) {
     ::raise(task.fault_signal);
   if (role.echo_for >= 0) {
     try {
-      serve_echo(role.echo_for, task.params.io_latency);
+      serve_echo(role.echo_for,
+                 workloads::or_default(task.params.op_size, workloads::kDefaultNetBytes),
+                 task.params.io_latency);
     } catch (...) {
       record.result.ok = false;
       record.result.error = engine::describe_exception(std::current_exception());
@@ -212,6 +272,10 @@ std::string run_rank_cell(const engine::RankTask& task, std::int64_t init_ns) {
   record.result.end_ns = engine::monotonic_ns();
   record.result.usage = engine::process_usage() - before;
   record.work_seconds = static_cast<double>(record.result.end_ns - start) * 1e-9;
+  // What this rank costs in memory, as a process worker reports its own: the cell sums them.
+  const engine::MemoryUsage memory = engine::own_memory();
+  record.result.peak_rss_bytes = memory.peak_rss_bytes;
+  record.result.pss_bytes = memory.pss_bytes;
   // The checksum reduced across ranks is what the cell reports; the gathered records keep
   // each rank's own for the JSON and for naming a failed rank.
   std::uint64_t sum = 0;

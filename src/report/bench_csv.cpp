@@ -13,7 +13,8 @@ namespace conc_probe::report {
 namespace {
 
 constexpr const char* kHeader =
-    "workload,mode,workers,switch_interval_seconds,kind,failed,busy,checksum_ok,repetitions,"
+    "workload,mode,workers,switch_interval_seconds,shared_fraction,kind,failed,busy,checksum_ok,"
+    "repetitions,"
     "wall_median_seconds,wall_mad_seconds,wall_min_seconds,wall_max_seconds,wall_ci_low_seconds,"
     "wall_ci_high_seconds,throughput_median_ops_per_second,speedup,speedup_ci_low,speedup_ci_high,"
     "efficiency,cores_used_median,startup_median_seconds,voluntary_switches,involuntary_switches,"
@@ -51,6 +52,7 @@ std::vector<std::string> fields(const CellResult& c) {
           std::string(to_string(c.key.mode)),
           std::to_string(c.key.workers),
           interval ? num(static_cast<double>(interval->count()) * 1e-9) : "",
+          c.key.shared_fraction ? num(*c.key.shared_fraction) : "",
           std::string(to_string(c.kind)),
           c.failed ? "true" : "false",
           c.busy ? "true" : "false",

@@ -24,6 +24,7 @@ std::string cell_mode_label(const CellKey& key) {
   std::string label(to_string(key.mode));
   if (key.mode != Mode::Single) label += "\xC3\x97" + std::to_string(key.workers);  // ×
   if (key.switch_interval) label += " @" + units::format_duration(*key.switch_interval);
+  if (key.shared_fraction) label += fmt::format(" shared {:g}", *key.shared_fraction);
   return label;
 }
 
@@ -121,6 +122,23 @@ std::string quota_text(const BenchReport& report) {
       "CPU quota: {:g} CPUs{}; throttling is shown per cell (QUOTA) and not counted as "
       "interference.",
       *cpu.cgroup_quota, cpu.cgroup_quota_path ? " (cgroup " + *cpu.cgroup_quota_path + ")" : "");
+}
+
+std::string python_lock_text(const BenchReport& report) {
+  const auto& c = report.config;
+  if (c.python_version.empty() ||
+      std::find(c.modes.begin(), c.modes.end(), Mode::Gil) == c.modes.end())
+    return "";
+  if (c.gil_policy == GilPolicy::Legacy) {
+    return fmt::format(
+        "gil cells: CPython {}'s lock (legacy: released and taken again every {} checkpoints, no "
+        "drop "
+        "requests).",
+        c.python_version, c.check_interval);
+  }
+  return fmt::format(
+      "gil cells: CPython {}'s lock (new: drop requests after each switch interval).",
+      c.python_version);
 }
 
 std::string data_moved_text(const CellResult& cell) {

@@ -52,6 +52,11 @@ std::string repetitions_text(const BenchReport& report);
 /// cell and not counted as interference"), or "" without a quota.
 std::string quota_text(const BenchReport& report);
 
+/// The line naming the CPython whose lock the gil cells model ("gil cells: CPython 2.7's
+/// lock (legacy: released every 100 ticks, no drop requests)"), or "" when the run named none
+/// or has no gil cell.
+std::string python_lock_text(const BenchReport& report);
+
 /// The whole bench report as JSON (schema docs/schema/bench.schema.json, version
 /// kBenchSchemaVersion). Never throws for any report content; non-finite numbers are null.
 nlohmann::ordered_json bench_to_json(const BenchReport& report);

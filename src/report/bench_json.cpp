@@ -73,6 +73,7 @@ Json config_json(const BenchConfig& c) {
               {"switch_intervals_seconds", intervals},
               {"gil_policy", std::string(to_string(c.gil_policy))},
               {"check_interval", c.check_interval},
+              {"python_version", c.python_version.empty() ? Json(nullptr) : Json(c.python_version)},
               {"start_method", std::string(to_string(c.start_method))},
               {"async_blocking", c.async_blocking},
               {"input_size_bytes", c.input_size},
@@ -191,11 +192,14 @@ Json sample_json(const Sample& s) {
 }
 
 Json key_json(const CellKey& key) {
-  return Json{{"workload", key.workload},
-              {"mode", std::string(to_string(key.mode))},
-              {"workers", key.workers},
-              {"switch_interval_seconds",
-               key.switch_interval ? seconds(*key.switch_interval) : Json(nullptr)}};
+  Json j{{"workload", key.workload},
+         {"mode", std::string(to_string(key.mode))},
+         {"workers", key.workers},
+         {"switch_interval_seconds",
+          key.switch_interval ? seconds(*key.switch_interval) : Json(nullptr)}};
+  // Only runs with --shared have cells per shared fraction.
+  if (key.shared_fraction) j["shared_fraction"] = number(*key.shared_fraction);
+  return j;
 }
 
 Json speedup_json(const std::optional<Ratio>& r) {
@@ -273,6 +277,9 @@ nlohmann::ordered_json bench_to_json(const BenchReport& report) {
   j["schema_version"] = kBenchSchemaVersion;
   j["context"] = context_json(report);
   j["config"] = config_json(report.config);
+  // Only runs with --shared have cells per shared fraction.
+  if (!report.config.shared_fractions.empty())
+    j["config"]["shared_fractions"] = report.config.shared_fractions;
   j["cells"] = cells;
   j["findings"] = findings;
   j["busy"] = report.busy;

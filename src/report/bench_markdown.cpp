@@ -46,6 +46,7 @@ void write_bench_markdown(std::ostream& out, const BenchReport& report) {
   out << "### conc-probe bench\n\n";
   if (report.interrupted) out << "> **Interrupted**: partial results.\n\n";
   if (const auto quota = quota_text(report); !quota.empty()) out << "> " << quota << "\n\n";
+  if (const auto lock = python_lock_text(report); !lock.empty()) out << "> " << lock << "\n\n";
   if (report.busy)
     out << "> **Busy machine**: other processes took CPU that some cells needed (marked with "
            "how much).\n\n";

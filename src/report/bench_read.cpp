@@ -183,6 +183,7 @@ CellKey key(const Json& j) {
   k.workers = whole<unsigned>(j, "workers", 1);
   if (const auto interval = opt_num(j, "switch_interval_seconds"))
     k.switch_interval = duration(*interval);
+  if (const auto shared = opt_num(j, "shared_fraction")) k.shared_fraction = *shared;
   return k;
 }
 
@@ -294,6 +295,7 @@ BenchConfig config(const Json& j) {
   c.max_time = duration(num(j, "max_time_seconds", 10));
   c.gil_policy = str(j, "gil_policy") == "legacy" ? GilPolicy::Legacy : GilPolicy::New;
   c.check_interval = whole<unsigned>(j, "check_interval", c.check_interval);
+  if (const auto python = opt_str(j, "python_version")) c.python_version = *python;
   c.start_method = StartMethod::Fork;
   for (const auto& info : start_method_catalog()) {
     if (str(j, "start_method") == info.name) c.start_method = info.method;
@@ -312,6 +314,7 @@ BenchConfig config(const Json& j) {
   for (const double s : numbers(j, "switch_intervals_seconds"))
     c.switch_intervals.push_back(duration(s));
   c.workload_defaults.io_latency = duration(num(j, "io_latency_seconds", 0.001));
+  c.shared_fractions = numbers(j, "shared_fractions");
   c.seed = whole<std::uint64_t>(j, "seed", 1);
   return c;
 }

@@ -154,6 +154,8 @@ void write_preamble(std::ostream& out, const BenchReport& report, Style style) {
                 style.width);
   if (report.interrupted) out << "INTERRUPTED: the results below are partial.\n";
   if (const auto quota = quota_text(report); !quota.empty()) write_wrapped(out, quota, style.width);
+  if (const auto lock = python_lock_text(report); !lock.empty())
+    write_wrapped(out, lock, style.width);
   if (report.busy)
     write_wrapped(out,
                   "BUSY: other processes took CPU that some cells needed (marked with how much); "

@@ -37,12 +37,17 @@ constexpr std::size_t kMaxCells = 100'000;
 constexpr std::size_t kMaxSamplesPerCell = 100'000;
 
 std::string make_id(const std::string& workload, const std::string& mode, unsigned workers,
-                    std::optional<double> interval_seconds) {
+                    std::optional<double> interval_seconds, std::optional<double> shared = {}) {
   std::string id = workload + "/" + mode + "/" + std::to_string(workers);
   if (interval_seconds) {
     std::ostringstream text;
     text << *interval_seconds * 1e3 << "ms";
     id += "/" + text.str();
+  }
+  if (shared) {
+    std::ostringstream text;
+    text << "/shared " << *shared;
+    id += text.str();
   }
   return id;
 }
@@ -62,6 +67,7 @@ struct PendingCell {
   std::optional<std::string> workload, mode;
   std::optional<unsigned> workers;
   std::optional<double> interval;
+  std::optional<double> shared;  ///< --shared: the cell's fraction
   RunCell cell;
   bool has_samples = false;
 };
@@ -211,6 +217,8 @@ class RunReader final : public nlohmann::json_sax<json> {
       c.workers = static_cast<unsigned>(*count);
     } else if (name == "switch_interval_seconds") {
       c.interval = number_of(v);
+    } else if (in_key && name == "shared_fraction") {
+      c.shared = number_of(v);
     } else if (!in_key && name == "busy") {
       c.cell.busy = std::get_if<bool>(&v) != nullptr && std::get<bool>(v);
     } else if (!in_key && name == "failed") {
@@ -260,7 +268,7 @@ class RunReader final : public nlohmann::json_sax<json> {
     if (!c.workload || !c.mode || !c.workers)
       return fail("a cell has no workload, mode or workers");
     if (!c.has_samples) return fail("a cell has no samples");
-    c.cell.id = make_id(*c.workload, *c.mode, *c.workers, c.interval);
+    c.cell.id = make_id(*c.workload, *c.mode, *c.workers, c.interval, c.shared);
     if (!ids_.insert(c.cell.id).second) return fail("cell '" + c.cell.id + "' appears twice");
     run_.cells.push_back(std::move(c.cell));
     return true;
@@ -392,7 +400,8 @@ std::string cell_id(const CellKey& key) {
   return make_id(key.workload, std::string(to_string(key.mode)), key.workers,
                  key.switch_interval ? std::optional<double>(
                                            static_cast<double>(key.switch_interval->count()) * 1e-9)
-                                     : std::nullopt);
+                                     : std::nullopt,
+                 key.shared_fraction);
 }
 
 LoadedRun parse_run(std::string_view json_text, const std::string& name) {

@@ -17,6 +17,8 @@ struct Entry {
   WorkloadInfo info;
   Factory factory;
   std::uint64_t max_op_size;  ///< 0: no limit
+  /// Throws UsageError when the workload cannot run with these params in this build.
+  void (*check)(const WorkloadParams&) = nullptr;
 };
 
 const std::vector<Entry>& registry() {
@@ -57,6 +59,12 @@ const std::vector<Entry>& registry() {
         true},
        make_convoy_ready_workload,
        kMaxBufferBytes},
+      {{"db", WorkloadKind::Io,
+        "insert a 100-byte row into a database table and read it back (SQLite, or PostgreSQL "
+        "with --db-url)"},
+       make_db_workload,
+       kMaxDbBytes,
+       check_db_params},
   };
   return entries;
 }
@@ -110,6 +118,7 @@ std::unique_ptr<Workload> make_workload(const WorkloadParams& params) {
     throw UsageError("op size " + std::to_string(params.op_size) + " of workload '" + params.name +
                      "' is too large (at most " + std::to_string(found->max_op_size) + ")");
   }
+  if (found->check != nullptr) found->check(params);
   if (params.io_latency.count() < 0) {
     throw UsageError("io latency of workload '" + params.name + "' must not be negative");
   }

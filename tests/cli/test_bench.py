@@ -223,6 +223,41 @@ def test_sigint_keeps_finished_cells():
               f"temporary files left: {sorted(p.name for p in Path(tmp).iterdir())}")
 
 
+def test_python_version():
+    """--python-version picks the lock of that CPython: 2.x's releases every check interval and
+    never asks the holder to drop it; 3.2+'s asks after a switch interval. The choice is in the
+    JSON, and a saved run says it again."""
+    base = ["bench", "--mode", "gil", "--workload", "count", "--workers", "2", "--duration", "100ms",
+            "--repetitions", "1", "--warmup", "0", "--quiet", "--format", "json"]
+    seen = {}
+    for version in ["2.7", "2.2", "3.12"]:
+        result = run([*base, "--python-version", version])
+        check(result.returncode == 0, f"--python-version {version}: exit {result.returncode} {result.stderr}")
+        if result.returncode != 0:
+            return
+        document = json.loads(result.stdout)
+        validate(document, f"--python-version {version}")
+        config = document["config"]
+        cell = document["cells"][0]
+        seen[version] = (config["gil_policy"], config["check_interval"], config["python_version"],
+                         cell["gil"]["drop_requests"])
+    check(seen["2.7"][:3] == ("legacy", 100, "2.7"), f"2.7: {seen['2.7']}")
+    check(seen["2.2"][:3] == ("legacy", 10, "2.2"), f"2.2 (check interval 10 until 2.3): {seen['2.2']}")
+    check(seen["3.12"][:3] == ("new", 100, "3.12"), f"3.12: {seen['3.12']}")
+    check(seen["2.7"][3] == 0, f"the legacy lock asked for a drop: {seen['2.7']}")
+    check(seen["3.12"][3] > 0, f"two CPU threads under 3.12's lock made no drop request: {seen['3.12']}")
+    # A check interval given beside the version is that interpreter's sys.setcheckinterval().
+    result = run([*base, "--python-version", "2.7", "--check-interval", "1000"])
+    check(result.returncode == 0 and json.loads(result.stdout)["config"]["check_interval"] == 1000,
+          f"--check-interval beside --python-version: {result.returncode} {result.stderr}")
+    # Without the option the JSON says no version was named.
+    result = run(base)
+    check(result.returncode == 0 and json.loads(result.stdout)["config"]["python_version"] is None,
+          f"no --python-version: {result.stdout[:200]}")
+    table = run([a for a in base if a not in ("--format", "json")] + ["--python-version", "2.7"])
+    check("CPython 2.7" in table.stdout, f"the table does not say which lock it modelled: {table.stdout}")
+
+
 def test_list():
     result = run(["list"])
     check(result.returncode == 0, f"list exit {result.returncode}")
@@ -232,7 +267,7 @@ def test_list():
 
 def main():
     for test in [test_bad_inputs, test_list, test_short_run_matches_schema, test_json_same_on_pipe_and_terminal,
-                 test_output_file, test_sigint_keeps_finished_cells]:
+                 test_output_file, test_sigint_keeps_finished_cells, test_python_version]:
         started = time.monotonic()
         test()
         print(f"{test.__name__}: {time.monotonic() - started:.1f}s", file=sys.stderr)

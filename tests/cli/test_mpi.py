@@ -93,6 +93,34 @@ def test_one_table_all_modes():
         check(all(s["ok"] for s in mpi["samples"]), f"{workload}: an mpi sample failed")
         check(all(len(s["hosts"]) == 2 for s in mpi["samples"]), f"{workload}: mpi samples lack 2 hosts")
         check(mpi["speedup"] is not None, f"{workload}: mpi has no speed-up against single")
+        memory = mpi["memory"] or {}
+        check(memory.get("pss_bytes") and memory.get("pss_per_worker_bytes"),
+              f"{workload}: mpi has no memory per rank: {memory}")
+        check(all(s["pss_bytes"] and s["peak_rss_bytes"] for s in mpi["samples"]),
+              f"{workload}: an mpi sample lacks its ranks' memory")
+    findings = {f["topic"]: f["text"] for f in document["findings"]}
+    check("mpi " in findings.get("cpu", ""), f"the CPU-bound finding leaves mpi out: {findings}")
+    check("MPI ranks" in findings.get("startup", ""), f"the start-up finding leaves mpi out: {findings}")
+    check("oversubscribed" not in findings, f"2 ranks called oversubscribed: {findings}")
+
+
+def test_oversubscribed():
+    """3 ranks on this machine's CPUs (2 on the CI): the finding says so and why."""
+    result = run(["bench", "--mode", "single,mpi", "--ranks", "3", "--workload", "count",
+                  "--format", "json", *SHORT], timeout=300)
+    check(result.returncode == 0, f"3 ranks: exit {result.returncode}: {result.stderr[-500:]!r}")
+    document = json.loads(result.stdout)
+    cpu = document["context"]["info"]["cpu"]
+    usable = cpu.get("usable_fraction") or cpu.get("usable_cpus") or 1  # what the findings use
+    findings = {f["topic"]: f["text"] for f in document["findings"]}
+    if usable >= 3:
+        check("oversubscribed" not in findings, f"3 ranks on {usable} CPUs called oversubscribed")
+        return
+    text = findings.get("oversubscribed", "")
+    check(text.startswith(f"Oversubscribed: up to 3 MPI ranks on a host with {usable:g} usable CPUs"),
+          f"3 ranks on {usable} CPUs: no oversubscription finding: {findings}")
+    check("count: mpi×3" in text, f"the finding does not quote mpi×3: {text!r}")
+    check("spins on its CPU" in text, f"the finding does not explain the waits: {text!r}")
 
 
 def test_by_hand_under_mpirun():
@@ -182,8 +210,8 @@ def main():
         print("mpirun not found: install openmpi-bin (scripts/deps.sh)", file=sys.stderr)
         return 1
     else:
-        tests = [test_bad_combinations, test_one_table_all_modes, test_by_hand_under_mpirun, test_info_per_rank,
-                 test_dead_rank_and_interrupt]
+        tests = [test_bad_combinations, test_one_table_all_modes, test_oversubscribed, test_by_hand_under_mpirun,
+                 test_info_per_rank, test_dead_rank_and_interrupt]
     for test in tests:
         started = time.monotonic()
         test()

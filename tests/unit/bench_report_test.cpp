@@ -37,7 +37,7 @@ Sample sample(unsigned repetition, double wall, double cpu) {
 CellResult cell(const std::string& workload, Mode mode, unsigned workers, std::vector<double> walls,
                 double cores) {
   CellResult c;
-  c.key = CellKey{workload, mode, workers, std::nullopt};
+  c.key = CellKey{workload, mode, workers, std::nullopt, std::nullopt};
   c.total_ops = 1000;
   c.expected_checksum = 0xfedcba9876543210ULL;
   std::vector<double> throughput;
@@ -162,7 +162,7 @@ TEST_CASE("Bench report: json golden", "[report]") {
 
 TEST_CASE("Bench report: json has every raw sample and null for unknown", "[report]") {
   const auto json = nlohmann::json::parse(render(sample_report(), Format::Json));
-  CHECK(json["schema_version"] == "1.2");
+  CHECK(json["schema_version"] == "1.3");
   CHECK(json["context"]["tool"] == "conc-probe");
   CHECK(json["context"]["info"].is_object());
   CHECK(json["cells"].size() == 7);

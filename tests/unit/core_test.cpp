@@ -2,6 +2,7 @@
 #include <vector>
 
 #include "conc_probe/cpu_set.hpp"
+#include "conc_probe/gil_types.hpp"
 #include "conc_probe/text.hpp"
 #include "support/catch.hpp"
 
@@ -55,4 +56,27 @@ TEST_CASE("text: suggestions for typos", "[core]") {
   CHECK(text::suggest("proc", modes) == "process");
   CHECK_FALSE(text::suggest("banana", modes).has_value());
   CHECK(text::edit_distance("kitten", "sitting") == 3);
+}
+
+TEST_CASE("python_gil: each CPython release line's lock", "[core]") {
+  using conc_probe::GilPolicy;
+  using conc_probe::python_gil;
+  const auto py27 = python_gil("2.7");
+  REQUIRE(py27);
+  CHECK(py27->policy == GilPolicy::Legacy);
+  CHECK(py27->check_interval == 100);
+  CHECK(python_gil("2.2")->check_interval == 10);  // 2.3 raised sys.setcheckinterval's default
+  CHECK(python_gil("3.1")->policy == GilPolicy::Legacy);
+  const auto py32 = python_gil("3.2");
+  REQUIRE(py32);
+  CHECK(py32->policy == GilPolicy::New);
+  CHECK(py32->switch_interval == std::chrono::milliseconds(5));
+  CHECK(python_gil("3.13")->policy == GilPolicy::New);
+  CHECK(python_gil("03.012")->version == "3.12");  // normalised
+  for (const char* unknown :
+       {"", "3", "3.", ".7", "3.x", "4.0", "1.5", "3.15", "3.12.1", "2.7t", "-3.1", "3.99999"}) {
+    INFO(unknown);
+    CHECK_FALSE(python_gil(unknown).has_value());
+  }
+  CHECK(conc_probe::python_versions_known().find("3.2-3.14") != std::string::npos);
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -135,6 +136,29 @@ TEST_CASE("Sched sources: schedstat and cpu.stat of both cgroup versions", "[int
   REQUIRE(v1);
   CHECK(v1->throttled_seconds == Approx(0.005));
   CHECK_FALSE(engine::parse_cpu_stat("usage_usec 100\n").has_value());
+}
+
+TEST_CASE(
+    "Sched sources: throttling is what each group went through, never one group's total against "
+    "another's",
+    "[interference]") {
+  using engine::Throttling;
+  // An ancestor throttled for 5 s long ago and quiet now; this run's own group throttled 80 ms.
+  const std::vector<std::optional<Throttling>> before = {Throttling{1000, 400, 5.0},
+                                                         Throttling{10, 2, 0.010}, std::nullopt};
+  const std::vector<std::optional<Throttling>> after = {
+      Throttling{1004, 400, 5.0}, Throttling{14, 6, 0.090}, Throttling{3, 3, 1.0}};
+  const auto between = engine::throttling_between(before, after);
+  REQUIRE(between);
+  CHECK(between->throttled_seconds == Approx(0.080));
+  CHECK(between->throttled_periods == 4);
+  CHECK(between->periods == 4);
+  // A counter that went backwards (a group removed and made again) is no throttling, not a wrap.
+  const auto reset = engine::throttling_between({Throttling{10, 5, 1.0}}, {Throttling{2, 1, 0.1}});
+  REQUIRE(reset);
+  CHECK(reset->throttled_seconds == 0.0);
+  CHECK(reset->throttled_periods == 0);
+  CHECK_FALSE(engine::throttling_between({std::nullopt}, {Throttling{}}).has_value());
 }
 
 TEST_CASE("Sched sources: this process's cgroups and their ancestors", "[interference]") {

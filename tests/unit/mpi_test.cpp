@@ -188,6 +188,11 @@ TEST_CASE("MPI: real ranks split the ops; the checksum equals single's", "[mpi][
     CHECK(sample.worker_hosts.size() == ranks);
     CHECK(sample.startup_seconds > 0);
     CHECK(sample.wall_seconds > 0);
+    // Each rank measures its own memory, as a process worker does; the sample sums them.
+    REQUIRE(sample.peak_rss_bytes);
+    REQUIRE(sample.pss_bytes);
+    CHECK(*sample.peak_rss_bytes > ranks * 1'000'000ULL);  // a rank with MPI up is megabytes
+    CHECK(*sample.pss_bytes > 0);
   }
 }
 

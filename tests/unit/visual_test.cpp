@@ -123,7 +123,7 @@ TEST_CASE("Charts: a real run has speed-up, latency and one timeline per gil cel
 TEST_CASE("Charts: a timeline draws every thread its events name", "[visual]") {
   BenchReport r;
   CellResult cell;
-  cell.key = CellKey{"convoy", Mode::Gil, 1, std::chrono::milliseconds(5)};
+  cell.key = CellKey{"convoy", Mode::Gil, 1, std::chrono::milliseconds(5), std::nullopt};
   Sample s;
   s.gil_events = {{0, GilEvent::Kind::Hold, 0, 4'000'000},
                   {1, GilEvent::Kind::Wait, 100'000, 4'000'000},

@@ -71,6 +71,7 @@ WorkloadParams small_params(const std::string& name) {
   if (name == "file") params.op_size = 300;
   if (name == "net") params.op_size = 48;
   if (name == "mixed") params.compute_size = 1000;
+  if (name == "db") params.op_size = 32;
   return params;
 }
 
@@ -132,8 +133,8 @@ Counts count_one_op(const WorkloadParams& params) {
   return context.counts;
 }
 
-const std::vector<std::string> kAll{"count", "primes", "hash",   "sleep",       "file",
-                                    "net",   "mixed",  "convoy", "convoy-ready"};
+const std::vector<std::string> kAll{"count", "primes", "hash",   "sleep",        "file",
+                                    "net",   "mixed",  "convoy", "convoy-ready", "db"};
 
 }  // namespace
 
@@ -260,7 +261,9 @@ TEST_CASE("Workloads: IO ops wrap every blocking call", "[workloads]") {
   const auto mixed = count_one_op(small_params("mixed"));
   CHECK(mixed.sections == 1);
   CHECK(mixed.checkpoints >= 1000 / 256);
-  for (const auto* context : {&sleep, &file, &net, &mixed}) {
+  const auto db = count_one_op(small_params("db"));  // the insert's step, the select's
+  CHECK(db.sections >= 2);
+  for (const auto* context : {&sleep, &file, &net, &mixed, &db}) {
     CHECK(context->checkpoints_in_sections == 0);
     CHECK_FALSE(context->nested);
     CHECK_FALSE(context->in_section);
@@ -306,7 +309,7 @@ TEST_CASE("Workloads: a sleep op lasts at least its latency", "[workloads]") {
 }
 
 TEST_CASE("Workloads: sessions need the shared resources", "[workloads]") {
-  for (const char* name : {"file", "net"}) {
+  for (const char* name : {"file", "net", "db"}) {
     const auto params = small_params(name);
     CHECK_THROWS_AS(make_workload(params)->open_worker(params, 0), std::runtime_error);
   }
