@@ -90,6 +90,9 @@ void write_catalog(std::ostream& out) {
   out << ".SH MODES\nThe names \\fB\\-\\-mode\\fR takes.\n";
   for (const ModeInfo& mode : mode_catalog())
     out << ".TP\n.B " << roff(mode.name) << "\n" << roff(mode.description) << ".\n";
+  out << ".SH START METHODS\nThe names \\fB\\-\\-start\\-method\\fR takes (process mode).\n";
+  for (const StartMethodInfo& method : start_method_catalog())
+    out << ".TP\n.B " << roff(method.name) << "\n" << roff(method.description) << ".\n";
 }
 
 }  // namespace

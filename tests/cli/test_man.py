@@ -75,7 +75,12 @@ def main():
             checked += 1
     listing = subprocess.run([BINARY, "list"], capture_output=True, text=True).stdout
     workloads = re.findall(r"^  (\S+)\s", listing.split("Modes:")[0], re.M)
-    modes = re.findall(r"^  (\S+)\s", listing.split("Modes:")[1], re.M)
+    modes = re.findall(r"^  (\S+)\s", listing.split("Modes:")[1].split("Start methods")[0], re.M)
+    methods = re.findall(r"^  (\S+)\s", listing.split("Start methods")[1], re.M)
+    check(methods == ["fork", "spawn", "forkserver"], f"list: start methods {methods}")
+    for name in methods:
+        check(re.search(rf"^\.B {re.escape(name)}$", plain(parts.get("START METHODS", "")), re.M),
+              f"start method {name} not in START METHODS")
     check("convoy" in workloads and "convoy-ready" in workloads, f"list: {workloads}")
     for name in workloads:
         check(re.search(rf"^\.B {re.escape(name)}$", plain(parts.get("WORKLOADS", "")), re.M),
