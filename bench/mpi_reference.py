@@ -10,7 +10,11 @@ Prints:
      minimal MPI ping-pong of the same 64 bytes (bench/reference/mpi_pingpong.cpp), at 2
      ranks and with extra idle ranks oversubscribing the CPUs.
 
-Usage: bench/mpi_reference.py [--build build/release] [--quick]
+Each comparison runs --rounds times, interleaved (conc-probe, then the reference, at each
+rank count in turn), so that a burst of load elsewhere hits both; the median ratio and the
+range of the rounds' ratios are printed, with the load average beside every row.
+
+Usage: bench/mpi_reference.py [--build build/release] [--quick] [--rounds N] [--only WHAT]
 The reference programs are built with the project (cmake --build --preset release --target
 reference_mpi_compute reference_mpi_pingpong).
 """
@@ -18,6 +22,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -25,16 +30,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def mpirun_flags():
-    """The flags conc-probe itself passes Open MPI 4 on one machine."""
-    flags = ["--oversubscribe", "--bind-to", "none", "--mca", "btl", "self,vader"]
+def mpirun_flags(np):
+    """The flags conc-probe itself passes Open MPI 4 on one machine: a core per rank when
+    the ranks fit the CPUs (and this process may use them all), else no binding."""
+    fits = np <= len(os.sched_getaffinity(0)) == os.cpu_count()
+    flags = ["--oversubscribe", "--bind-to", "core" if fits else "none", "--mca", "btl", "self,vader"]
     if os.geteuid() == 0:
         flags.append("--allow-run-as-root")
     return flags
 
 
 def mpirun(np, *command):
-    out = subprocess.run([shutil.which("mpirun"), *mpirun_flags(), "-np", str(np), *command],
+    out = subprocess.run([shutil.which("mpirun"), *mpirun_flags(np), "-np", str(np), *command],
                          capture_output=True, text=True, check=False)
     if out.returncode != 0:
         sys.exit(f"mpirun -np {np} {' '.join(command)} failed: {out.stderr}")
@@ -60,33 +67,64 @@ def report_table(binary, duration, reps):
                 "--workload", "count,net", "--duration", duration, "--repetitions", reps, table=True))
 
 
-def report_compute(binary, build, duration, reps):
+def load():
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def ratios_line(ratios):
+    """Median ratio and the spread of the rounds' ratios, against the 25% target."""
+    ratios = sorted(ratios)
+    median = statistics.median(ratios)
+    met = "met" if abs(median - 1) <= 0.25 else "NOT met"
+    return f"median {median:.2f} [{ratios[0]:.2f}, {ratios[-1]:.2f}] over {len(ratios)} rounds: {met}"
+
+
+def report_compute(binary, build, duration, reps, rounds):
     print("## Compute: conc-probe mpi `count` against a bare MPI loop (same kernel, same ops)\n")
-    print("| ranks | ops | conc-probe ops/s | bare MPI ops/s | ratio | checksum equal |")
-    print("|---:|---:|---:|---:|---:|:---:|")
-    for ranks in (1, 2, 3, 4):
-        report = bench(binary, "--mode", "single,mpi", "--ranks", str(ranks), "--workload", "count",
-                       "--duration", duration, "--repetitions", reps)
-        cell = mpi_cell(report)
-        ours = cell["throughput_ops_per_second"]["median"]
-        bare = mpirun(ranks, str(build / "bench/reference/reference_mpi_compute"), str(cell["total_ops"]), reps)
-        same = cell["samples"][0]["checksum"] == bare["checksum"]
-        print(f"| {ranks} | {cell['total_ops']} | {ours:,.0f} | {bare['ops_per_second']:,.0f} | "
-              f"{ours / bare['ops_per_second']:.2f} | {'yes' if same else 'NO'} |")
+    print("| round | ranks | ops | conc-probe ops/s | bare MPI ops/s | ratio | checksum equal | load |")
+    print("|---:|---:|---:|---:|---:|---:|:---:|---|")
+    ratios = {}
+    for round_ in range(1, rounds + 1):
+        for ranks in (1, 2, 3, 4):
+            report = bench(binary, "--mode", "single,mpi", "--ranks", str(ranks), "--workload", "count",
+                           "--duration", duration, "--repetitions", reps)
+            cell = mpi_cell(report)
+            ours = cell["throughput_ops_per_second"]["median"]
+            bare = mpirun(ranks, str(build / "bench/reference/reference_mpi_compute"), str(cell["total_ops"]), reps)
+            same = cell["samples"][0]["checksum"] == bare["checksum"]
+            ratios.setdefault(ranks, []).append(ours / bare["ops_per_second"])
+            print(f"| {round_} | {ranks} | {cell['total_ops']} | {ours:,.0f} | {bare['ops_per_second']:,.0f} | "
+                  f"{ours / bare['ops_per_second']:.2f} | {'yes' if same else 'NO'} | {load()} |")
+    print()
+    for ranks, values in ratios.items():
+        print(f"- {ranks} rank(s): conc-probe / bare ops/s {ratios_line(values)}")
     print()
 
 
-def report_pingpong(binary, build, duration, reps):
+def report_pingpong(binary, build, duration, reps, rounds):
     print("## Ping-pong: conc-probe mpi `net` (--io-latency 1ns: no sleep, 64 bytes) against a minimal MPI ping-pong\n")
-    print("| ranks | conc-probe p50 round trip | minimal ping-pong round trip | ratio |")
-    print("|---:|---:|---:|---:|")
-    for ranks in (2, 3, 4):
-        report = bench(binary, "--mode", "single,mpi", "--ranks", str(ranks), "--workload", "net",
-                       "--io-latency", "1ns", "--duration", duration, "--repetitions", reps)
-        ours = mpi_cell(report)["latency_seconds"]["p50"]
-        bare = mpirun(ranks, str(build / "bench/reference/reference_mpi_pingpong"), "64", "2000", reps)
-        theirs = bare["round_trip_seconds"]
-        print(f"| {ranks} | {ours * 1e6:.2f} us | {theirs * 1e6:.2f} us | {ours / theirs:.2f} |")
+    print("p50: round trips timed one by one (conc-probe's per-op latencies; the reference's own). "
+          "mean: a batch's time over its round trips (conc-probe: the client's work time over its ops).\n")
+    print("| round | ranks | conc-probe p50 | bare p50 | ratio | conc-probe mean | bare mean | ratio | load |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    p50s, means = {}, {}
+    for round_ in range(1, rounds + 1):
+        for ranks in (2, 3, 4):
+            report = bench(binary, "--mode", "single,mpi", "--ranks", str(ranks), "--workload", "net",
+                           "--io-latency", "1ns", "--duration", duration, "--repetitions", reps)
+            cell = mpi_cell(report)
+            ours = cell["latency_seconds"]["p50"]
+            clients = (ranks + 1) // 2
+            ours_mean = statistics.median(s["wall_seconds"] / (s["ops"] / clients) for s in cell["samples"])
+            bare = mpirun(ranks, str(build / "bench/reference/reference_mpi_pingpong"), "64", "2000", reps)
+            p50s.setdefault(ranks, []).append(ours / bare["p50_seconds"])
+            means.setdefault(ranks, []).append(ours_mean / bare["round_trip_seconds"])
+            print(f"| {round_} | {ranks} | {ours * 1e6:.2f} us | {bare['p50_seconds'] * 1e6:.2f} us | "
+                  f"{ours / bare['p50_seconds']:.2f} | {ours_mean * 1e6:.2f} us | "
+                  f"{bare['round_trip_seconds'] * 1e6:.2f} us | {ours_mean / bare['round_trip_seconds']:.2f} | {load()} |")
+    print()
+    for ranks in p50s:
+        print(f"- {ranks} ranks: p50 ratio {ratios_line(p50s[ranks])}; mean ratio {ratios_line(means[ranks])}")
     print()
 
 
@@ -94,14 +132,23 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", default=str(ROOT / "build/release"))
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="interleaved rounds of each comparison (the median ratio is reported)")
+    parser.add_argument("--only", choices=("table", "compute", "pingpong"), action="append")
     args = parser.parse_args()
     build = Path(args.build)
     binary = str(build / "conc-probe")
     duration, reps = ("200ms", "3") if args.quick else ("500ms", "5")
     print(f"nproc: {os.cpu_count()}; mpirun: {subprocess.run(['mpirun', '--version'], capture_output=True, text=True).stdout.splitlines()[0]}\n")
-    report_table(binary, duration, reps)
-    report_compute(binary, build, duration, reps)
-    report_pingpong(binary, build, duration, reps)
+    print(f"load average at the start: {load()}\n")
+    only = args.only or ("table", "compute", "pingpong")
+    if "table" in only:
+        report_table(binary, duration, reps)
+    if "compute" in only:
+        report_compute(binary, build, duration, reps, args.rounds)
+    if "pingpong" in only:
+        report_pingpong(binary, build, duration, reps, args.rounds)
+    print(f"load average at the end: {load()}")
     return 0
 
 

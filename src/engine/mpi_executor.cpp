@@ -3,6 +3,7 @@
 // reads rank 0's gathered records from a file; it never calls MPI itself. Under mpirun (the
 // whole bench started as ranks) rank 0 hands the task to its own job instead.
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -75,6 +76,20 @@ std::string launcher_reason(const std::string& output) {
   return own;
 }
 
+/// Ranks get a core each when they fit this process's CPUs and it may use all of the
+/// machine's (no --cpus, no cpuset narrower than the online CPUs): left unbound, the two
+/// ranks of a ping-pong that sleep and wake in turn look to the scheduler like one busy
+/// task, and it keeps them on one CPU, each waiting for the other's time slice, while
+/// another CPU is free. More ranks than CPUs, or a narrowed affinity, stay unbound.
+bool bind_ranks(unsigned ranks) {
+  cpu_set_t mine;
+  CPU_ZERO(&mine);
+  if (::sched_getaffinity(0, sizeof mine, &mine) != 0) return false;
+  const long online = ::sysconf(_SC_NPROCESSORS_ONLN);
+  const int usable = CPU_COUNT(&mine);
+  return online > 0 && usable == online && ranks <= static_cast<unsigned>(usable);
+}
+
 /// One repetition launched through mpirun: owns the launcher process and its files.
 class LaunchedCell {
  public:
@@ -106,7 +121,8 @@ std::vector<std::string> LaunchedCell::command() const {
   const auto mpirun = find_mpirun();
   if (!mpirun) throw std::runtime_error("no mpirun on PATH");
   std::vector<std::string> words{*mpirun};
-  for (auto& flag : mpi_launch_flags(detect_mpi_flavor(*mpirun), ::geteuid() == 0))
+  for (auto& flag : mpi_launch_flags(detect_mpi_flavor(*mpirun), ::geteuid() == 0,
+                                     bind_ranks(plan_.workers)))
     words.push_back(std::move(flag));
   words.insert(words.end(), {"-np", std::to_string(plan_.workers),
                              resolve_binary(plan_.worker_binary), std::string(kMpiWorkerCommand)});

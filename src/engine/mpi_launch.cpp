@@ -138,17 +138,18 @@ MpiFlavor ask_mpi_flavor(const std::string& mpirun) {
   return parse_mpi_flavor(collect_output(pid, out.read));
 }
 
-std::vector<std::string> mpi_launch_flags(MpiFlavor flavor, bool as_root) {
+std::vector<std::string> mpi_launch_flags(MpiFlavor flavor, bool as_root, bool bind_cores) {
+  const std::string bind = bind_cores ? "core" : "none";
   std::vector<std::string> flags;
   switch (flavor) {
     case MpiFlavor::OpenMpi4:
-      flags = {"--oversubscribe", "--bind-to", "none", "--mca", "btl", "self,vader"};
+      flags = {"--oversubscribe", "--bind-to", bind, "--mca", "btl", "self,vader"};
       break;
     case MpiFlavor::OpenMpi5:
-      flags = {"--map-by", ":OVERSUBSCRIBE", "--bind-to", "none", "--mca", "btl", "self,sm"};
+      flags = {"--map-by", ":OVERSUBSCRIBE", "--bind-to", bind, "--mca", "btl", "self,sm"};
       break;
     case MpiFlavor::Mpich:
-      return {"-launcher", "fork", "-bind-to", "none"};
+      return {"-launcher", "fork", "-bind-to", bind};
     case MpiFlavor::Unknown:
       return {};
   }

@@ -36,10 +36,12 @@ MpiFlavor ask_mpi_flavor(const std::string& mpirun);
 MpiFlavor detect_mpi_flavor(const std::string& mpirun);
 
 /// The flags one machine needs: more ranks than CPUs allowed, no binding (the run's own
-/// --cpus decides), shared memory between ranks, and running as root in a container.
-/// Open MPI 4 calls its shared-memory transport `vader`, Open MPI 5 `sm`; MPICH's Hydra
-/// oversubscribes by default and starts local ranks with the `fork` launcher.
-std::vector<std::string> mpi_launch_flags(MpiFlavor flavor, bool as_root);
+/// --cpus decides) unless `bind_cores` (each rank to a core of its own: what the ranks of
+/// a ping-pong need not to end up timesharing one CPU while another is free), shared
+/// memory between ranks, and running as root in a container. Open MPI 4 calls its
+/// shared-memory transport `vader`, Open MPI 5 `sm`; MPICH's Hydra oversubscribes by
+/// default and starts local ranks with the `fork` launcher.
+std::vector<std::string> mpi_launch_flags(MpiFlavor flavor, bool as_root, bool bind_cores = false);
 
 }  // namespace conc_probe::engine
 
