@@ -5,7 +5,6 @@
 // bench/mpi_reference.py sets it beside conc-probe's `--mode mpi --workload net` cells.
 // Usage: mpirun -np 2 reference_mpi_pingpong [BYTES] [ITERATIONS] [REPEATS]
 #include <mpi.h>
-
 #include <time.h>
 
 #include <algorithm>

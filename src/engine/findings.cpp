@@ -343,7 +343,8 @@ std::string ms_interval(const Summary& s) {
 /// Start-up cost of processes (and MPI ranks) against threads at the same (largest) count.
 std::optional<Finding> startup_finding(const BenchReport& report) {
   const CellResult* process = largest_cell(report, Mode::Process, nullptr);
-  const CellResult* anchor = process != nullptr ? process : largest_cell(report, Mode::Mpi, nullptr);
+  const CellResult* anchor =
+      process != nullptr ? process : largest_cell(report, Mode::Mpi, nullptr);
   const CellResult* threads = anchor ? largest_cell(report, Mode::Threads, anchor) : nullptr;
   if (threads == nullptr) return std::nullopt;
   const CellResult* mpi = largest_cell(report, Mode::Mpi, anchor);
@@ -401,8 +402,8 @@ std::string cliff_part(const BenchReport& report, const CellResult& over, double
                          seconds_text(c.latency->p99));
     return c.speedup ? with_interval(*c.speedup) : std::string("-");
   };
-  std::string part = fmt::format("{}: mpi\xC3\x97{} {}", over.key.workload, over.key.workers,
-                                 figures(over));
+  std::string part =
+      fmt::format("{}: mpi\xC3\x97{} {}", over.key.workload, over.key.workers, figures(over));
   if (fitting != nullptr)
     part += fmt::format(" against mpi\xC3\x97{} {}", fitting->key.workers, figures(*fitting));
   return part;

@@ -121,8 +121,8 @@ std::vector<std::string> LaunchedCell::command() const {
   const auto mpirun = find_mpirun();
   if (!mpirun) throw std::runtime_error("no mpirun on PATH");
   std::vector<std::string> words{*mpirun};
-  for (auto& flag : mpi_launch_flags(detect_mpi_flavor(*mpirun), ::geteuid() == 0,
-                                     bind_ranks(plan_.workers)))
+  for (auto& flag :
+       mpi_launch_flags(detect_mpi_flavor(*mpirun), ::geteuid() == 0, bind_ranks(plan_.workers)))
     words.push_back(std::move(flag));
   words.insert(words.end(), {"-np", std::to_string(plan_.workers),
                              resolve_binary(plan_.worker_binary), std::string(kMpiWorkerCommand)});

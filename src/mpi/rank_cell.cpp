@@ -153,8 +153,7 @@ void serve_echo(int client, std::uint64_t bytes, std::chrono::nanoseconds latenc
   OpContext context;
   std::size_t current = 0;
   MPI_Request request = MPI_REQUEST_NULL;
-  MPI_Irecv(buffers[current].data(), size, MPI_BYTE, client, MPI_ANY_TAG, MPI_COMM_WORLD,
-            &request);
+  MPI_Irecv(buffers[current].data(), size, MPI_BYTE, client, MPI_ANY_TAG, MPI_COMM_WORLD, &request);
   while (true) {
     const MPI_Status status = wait_for(request, kDueSpinNs);
     if (status.MPI_TAG == kTagDone) return;
@@ -189,8 +188,7 @@ RankRole net_role(const engine::RankTask& task, int rank, int size) {
   role.range = engine::worker_range(task.total_ops, clients, static_cast<unsigned>(rank / 2));
   const std::uint64_t bytes =
       workloads::or_default(task.params.op_size, workloads::kDefaultNetBytes);
-  role.session =
-      std::make_unique<PingSession>(rank, role.partner, bytes, task.params.io_latency);
+  role.session = std::make_unique<PingSession>(rank, role.partner, bytes, task.params.io_latency);
   return role;
 }
 

@@ -232,8 +232,9 @@ CellResult mpi_cell(const std::string& workload, unsigned ranks, Ratio speedup,
 }  // namespace
 
 TEST_CASE("Findings: mpi is measured beside the other modes", "[findings]") {
-  const auto report = on_cpus(2, {single("count"), cell("count", Mode::Process, 2, {1.95, 1.9, 2.0}),
-                                  mpi_cell("count", 2, {1.9, 1.8, 2.0})});
+  const auto report =
+      on_cpus(2, {single("count"), cell("count", Mode::Process, 2, {1.95, 1.9, 2.0}),
+                  mpi_cell("count", 2, {1.9, 1.8, 2.0})});
   CHECK(finding(report, "cpu") ==
         "CPU-bound (count, 2 workers): process 1.9\xC3\x97 [1.9, 2], mpi 1.9\xC3\x97 [1.8, 2] -> "
         "process scales.");
@@ -248,13 +249,14 @@ TEST_CASE("Findings: the start-up of MPI ranks beside processes and threads", "[
     c.startup.median = c.startup.ci_low = c.startup.ci_high = seconds;
     return c;
   };
-  auto report = on_cpus(2, {single("count"),
-                            with_startup(cell("count", Mode::Process, 2, {1.9, 1.8, 2.0}), 0.005),
-                            with_startup(cell("count", Mode::Threads, 2, {1.9, 1.8, 2.0}), 0.0002),
-                            with_startup(mpi_cell("count", 2, {1.9, 1.8, 2.0}), 0.5)});
+  auto report = on_cpus(
+      2, {single("count"), with_startup(cell("count", Mode::Process, 2, {1.9, 1.8, 2.0}), 0.005),
+          with_startup(cell("count", Mode::Threads, 2, {1.9, 1.8, 2.0}), 0.0002),
+          with_startup(mpi_cell("count", 2, {1.9, 1.8, 2.0}), 0.5)});
   const std::string text = finding(report, "startup");
-  CHECK(text.starts_with("Start-up of 2 workers: processes (fork) 5.00 ms [5.00, 5.00], MPI ranks "
-                         "500.00 ms [500.00, 500.00], threads 0.20 ms [0.20, 0.20]."));
+  CHECK(
+      text.starts_with("Start-up of 2 workers: processes (fork) 5.00 ms [5.00, 5.00], MPI ranks "
+                       "500.00 ms [500.00, 500.00], threads 0.20 ms [0.20, 0.20]."));
   CHECK(text.find("MPI_Init") != std::string::npos);
   report.cells.erase(report.cells.begin() + 1);  // no process cell: mpi against threads
   CHECK(finding(report, "startup")
@@ -266,16 +268,17 @@ TEST_CASE("Findings: MPI ranks beyond the CPUs are called oversubscribed", "[fin
   net.latency = LatencySummary{4e-6, 1e-3, 12e-3, 20e-3, 100};
   auto net2 = mpi_cell("net", 2, {1.0, 0.9, 1.1}, WorkloadKind::Io);
   net2.latency = LatencySummary{2e-6, 3e-6, 9e-6, 1e-4, 100};
-  auto report = on_cpus(2, {single("count"), mpi_cell("count", 2, {1.9, 1.8, 2.0}),
-                            mpi_cell("count", 3, {2.0, 1.8, 2.1}), single("net", WorkloadKind::Io),
-                            net2, net});
+  auto report = on_cpus(
+      2, {single("count"), mpi_cell("count", 2, {1.9, 1.8, 2.0}),
+          mpi_cell("count", 3, {2.0, 1.8, 2.1}), single("net", WorkloadKind::Io), net2, net});
   const std::string text = finding(report, "oversubscribed");
-  CHECK(text.starts_with("Oversubscribed: up to 3 MPI ranks on a host with 2 usable CPUs (count: "
-                         "mpi\xC3\x97"
-                         "3 2\xC3\x97 [1.8, 2.1] against mpi\xC3\x97"
-                         "2 1.9\xC3\x97 [1.8, 2]; net: mpi\xC3\x97"
-                         "3 p50 4 us / p99 12 ms against mpi\xC3\x97"
-                         "2 p50 2 us / p99 9 us)."));
+  CHECK(
+      text.starts_with("Oversubscribed: up to 3 MPI ranks on a host with 2 usable CPUs (count: "
+                       "mpi\xC3\x97"
+                       "3 2\xC3\x97 [1.8, 2.1] against mpi\xC3\x97"
+                       "2 1.9\xC3\x97 [1.8, 2]; net: mpi\xC3\x97"
+                       "3 p50 4 us / p99 12 ms against mpi\xC3\x97"
+                       "2 p50 2 us / p99 9 us)."));
   CHECK(text.find("no faster than 2 CPUs") != std::string::npos);
   CHECK(text.find("spins on its CPU") != std::string::npos);
   CHECK(text.find("Run at most 2 ranks per host") != std::string::npos);
