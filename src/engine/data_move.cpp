@@ -15,7 +15,8 @@ namespace {
 __extension__ using Wide = unsigned __int128;  // size * op without overflow
 
 constexpr std::uint64_t kMix = 0x9e3779b97f4a7c15ULL;
-constexpr std::size_t kFlushBytes = std::size_t{64} * 1024;  // results are written to a pipe in pieces
+constexpr std::size_t kFlushBytes =
+    std::size_t{64} * 1024;  // results are written to a pipe in pieces
 
 std::uint64_t splitmix(std::uint64_t x) noexcept {
   x += kMix;
