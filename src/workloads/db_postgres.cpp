@@ -22,10 +22,22 @@ constexpr std::chrono::microseconds kFlushPause{100};
 /// A statement that waits longer than this for a lock or the server fails the op.
 constexpr const char* kStatementTimeout = "SET statement_timeout = 60000";
 
-/// libpq's message without its trailing newline.
+/// libpq's message on one line: its lines (it adds a tab-indented hint on a line of its
+/// own) joined by "; ", with no trailing newline, so that a cell's error stays one line.
 std::string message_of(PGconn* conn) {
-  std::string text = conn != nullptr ? PQerrorMessage(conn) : "out of memory";
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  const std::string raw = conn != nullptr ? PQerrorMessage(conn) : "out of memory";
+  std::string text;
+  bool line_break = false;
+  for (const char c : raw) {
+    if (c == '\n' || c == '\r') {
+      line_break = true;
+      continue;
+    }
+    if (line_break && (c == ' ' || c == '\t')) continue;
+    if (line_break && !text.empty()) text += "; ";
+    line_break = false;
+    text += c == '\t' ? ' ' : c;
+  }
   return text;
 }
 

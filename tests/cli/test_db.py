@@ -121,6 +121,9 @@ def test_postgres():
             cell = json.loads(result.stdout)["cells"][0]
             check(cell["failed"] and "cannot connect" in (cell["error"] or ""),
                   f"postgresql missing server: {cell['error']}")
+            # libpq's reason spans lines (a tab-indented hint); the cell's error is one line.
+            check("\n" not in (cell["error"] or "") and "\t" not in (cell["error"] or ""),
+                  f"postgresql missing server: error not on one line: {cell['error']!r}")
 
 
 def main():
