@@ -55,8 +55,7 @@ struct WorkloadRun {
   const WorkloadParams& params;
   std::vector<CellResult> cells;
   std::vector<ExecutionPlan> plans;
-  std::vector<bool> published;         ///< per cell: already in the report
-  const CellResult* single = nullptr;  ///< the published single cell, base of speed-ups
+  std::vector<bool> published;  ///< per cell: already in the report
   const std::vector<std::filesystem::path>& cpu_stat_files;
   std::int64_t deadline_ns = 0;  ///< extra repetitions stop here
   engine::ProgressTracker& progress;
@@ -212,14 +211,28 @@ std::uint64_t expected_checksum(const std::vector<CellResult>& cells) {
   return 0;
 }
 
+/// The base of `cell`'s speed-up among `cells`: the single cell of the same workload and
+/// --shared fraction (each fraction's cells are measured against their own single cell);
+/// none for a single cell itself.
+const CellResult* speedup_base(const std::vector<CellResult>& cells, const CellResult& cell) {
+  if (cell.key.mode == Mode::Single) return nullptr;
+  for (const auto& other : cells) {
+    if (other.key.mode == Mode::Single && other.key.workload == cell.key.workload &&
+        other.key.shared_fraction == cell.key.shared_fraction)
+      return &other;
+  }
+  return nullptr;
+}
+
 /// Summarises cell `index` (unless it has neither samples nor a failure), appends it to the
 /// report and tells the observer, so that an -o file holds it at once.
 void publish_cell(WorkloadRun& run, std::size_t index) {
   CellResult& cell = run.cells[index];
   if (run.published[index] || (cell.samples.empty() && !cell.failed)) return;
   run.published[index] = true;
-  engine::summarize_cell(cell, expected_checksum(run.cells), run.single);
-  if (cell.key.mode == Mode::Single) run.single = &cell;
+  const CellResult* base = speedup_base(run.cells, cell);
+  // The base is summarised first: cells are published in order, its single cell first.
+  engine::summarize_cell(cell, expected_checksum(run.cells), base);
   run.report.busy = run.report.busy || cell.busy;
   run.report.cells.push_back(cell);
   if (run.observer.cell_finished) run.observer.cell_finished(run.report);
@@ -251,13 +264,12 @@ void save_provisional(const WorkloadRun& run) {
   provisional.interrupted = true;
   provisional.cells.reserve(provisional.cells.size() + run.cells.size());
   const std::uint64_t expected = expected_checksum(run.cells);
-  const CellResult* single = run.single;
   for (std::size_t i = 0; i < run.cells.size(); ++i) {
     if (run.published[i] || run.cells[i].samples.empty()) continue;
     provisional.cells.push_back(run.cells[i]);
     CellResult& cell = provisional.cells.back();
-    engine::summarize_cell(cell, expected, single);
-    if (cell.key.mode == Mode::Single && single == nullptr) single = &cell;
+    // The capacity reserved above keeps the base's address while cells are added.
+    engine::summarize_cell(cell, expected, speedup_base(provisional.cells, cell));
   }
   run.observer.cell_finished(provisional);
 }
@@ -330,8 +342,8 @@ void run_workload(const BenchConfig& config, const std::string& name, BenchRepor
     counter_owner = wrapped.get();
     workload = std::move(wrapped);
   }
-  WorkloadRun run{config, observer, report,         *workload,   params,   {},           {},
-                  {},     nullptr,  cpu_stat_files, deadline_ns, progress, counter_owner};
+  WorkloadRun run{config, observer, report,         *workload,   params,   {},
+                  {},     {},       cpu_stat_files, deadline_ns, progress, counter_owner};
   for (const auto& key : engine::cell_keys(config, name)) {
     run.cells.push_back(CellResult{});
     run.cells.back().key = key;

@@ -103,6 +103,14 @@ TEST_CASE("Shared: one set of cells per fraction, each with its own single cell"
     CHECK(cell.key.mode == (i % 3 == 0   ? Mode::Single
                             : i % 3 == 1 ? Mode::Threads
                                          : Mode::Process));
+    // Speed-ups rest on the single cell of the same fraction; a single cell has none.
+    const CellResult& single = report.cells[i - i % 3];
+    if (cell.key.mode == Mode::Single) {
+      CHECK_FALSE(cell.speedup);
+    } else {
+      REQUIRE(cell.speedup);
+      CHECK(cell.speedup->estimate == Approx(single.wall.median / cell.wall.median));
+    }
   }
 }
 
