@@ -28,12 +28,15 @@ void send_all(const FileDescriptor& socket, std::span<const std::byte> data, OpC
 
 void receive_all(const FileDescriptor& socket, std::span<std::byte> data, OpContext& context) {
   while (!data.empty()) {
-    // The server answers after the IO latency, which may be long: wait in slices so that
-    // a stop request is seen.
-    if (!wait_readable(socket.get(), context)) throw std::runtime_error("interrupted");
     ssize_t got = 0;
     {
+      // The wait and the read release the lock once, as CPython's sock.recv on a blocking
+      // socket does: a second release would cost the IO thread a second wait for the lock
+      // beside a CPU-bound thread (the convoy's round trip is two such waits, not three).
+      // The server answers after the IO latency, which may be long: the wait is in slices
+      // so that a stop request is seen.
       BlockingSection section(context);
+      if (!poll_readable(socket.get())) throw std::runtime_error("interrupted");
       got = ::recv(socket.get(), data.data(), data.size(), 0);
     }
     if (got < 0 && errno == EINTR) continue;

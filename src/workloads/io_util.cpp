@@ -49,6 +49,10 @@ void blocking_sleep(std::chrono::nanoseconds duration, OpContext& context) noexc
 
 bool wait_readable(int fd, OpContext& context) {
   BlockingSection section(context);
+  return poll_readable(fd);
+}
+
+bool poll_readable(int fd) noexcept {
   const int slice_ms = static_cast<int>(kStopPollSlice.count() / 1'000'000);
   while (!stop_requested()) {
     pollfd entry{fd, POLLIN, 0};

@@ -21,6 +21,8 @@ void blocking_sleep(std::chrono::nanoseconds duration, OpContext& context) noexc
 /// Waits until `fd` is readable (or in error), inside a BlockingSection. Returns false when
 /// a stop was requested first (seen within kStopPollSlice).
 bool wait_readable(int fd, OpContext& context);
+/// The same wait, for a caller already inside a BlockingSection.
+bool poll_readable(int fd) noexcept;
 
 /// Owns a file descriptor; closes it on destruction (not a blocking call for the files and
 /// sockets used here).
