@@ -52,6 +52,12 @@ struct WorkloadParams {
   /// --shared: the fraction of ops that also update the one shared counter (set per cell
   /// by the engine; 0 = none).
   double shared_fraction = 0;
+  /// --op-overhead: CPU work added before every op, standing for the interpreter's own work
+  /// around it (the loop's bytecodes, the call). It runs where the op runs: holding the lock
+  /// in gil mode, on the loop in async mode. start_shared measures the `count` kernel and
+  /// sets overhead_size (iterations) from it, which workers (a spawned one too) run.
+  std::chrono::nanoseconds op_overhead{0};
+  std::uint64_t overhead_size = 0;
 };
 
 /// Per-worker state of a workload (a TCP connection, a file name); lives on one worker

@@ -59,6 +59,7 @@ struct BenchOptions {
   std::string cpus;
   std::string io_latency = "1ms";
   std::string compute_time;  ///< mixed: compute per op as a duration
+  std::string op_overhead;   ///< CPU work before every op (the interpreter's own)
   std::string io_fraction;   ///< mixed: share of an op spent blocked; sets the compute time
   std::string db_url;        ///< db: a PostgreSQL server instead of SQLite
   std::string shared;        ///< fractions of ops that update one shared counter
@@ -309,6 +310,8 @@ BenchConfig make_config(const BenchOptions& o, const PlatformReport& platform) {
   c.async_blocking = o.async_blocking;
   c.workload_defaults.io_latency = units::parse_duration(o.io_latency, "--io-latency");
   c.workload_defaults.compute_time = mixed_compute_time(o, c);
+  if (!o.op_overhead.empty())
+    c.workload_defaults.op_overhead = units::parse_duration(o.op_overhead, "--op-overhead");
   const auto seed = text::parse_u64(o.seed);
   if (!seed || o.seed.find_first_not_of("0123456789") != std::string::npos) {
     throw UsageError("invalid seed '" + o.seed + "' for --seed (expected a whole number)");
@@ -668,6 +671,13 @@ void add_options(CLI::App& command, BenchOptions& o) {
                   "mixed: share of an op spent blocked, e.g. 0.9 or 90%; sets the compute time "
                   "from --io-latency")
       ->type_name("FRACTION");
+  command
+      .add_option("--op-overhead", o.op_overhead,
+                  "CPU work before every op, standing for the interpreter's own (a Python "
+                  "loop's bytecodes and call, an asyncio task step), e.g. 5us; it holds the lock "
+                  "in gil mode and the loop in async mode (default: none)")
+      ->type_name("DURATION")
+      ->check(non_empty());
   command
       .add_option("--op-size", o.op_size,
                   "Size of one op in its workload's unit: iterations, numbers, bytes (see "

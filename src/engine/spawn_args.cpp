@@ -55,6 +55,7 @@ std::vector<std::string> spawn_arguments(const WorkerProcessArgs& args,
           "--op-size",       str(params.op_size),
           "--io-latency-ns", str(params.io_latency.count()),
           "--compute-size",  str(params.compute_size),
+          "--overhead-size", str(params.overhead_size),
           "--temp-dir",      params.temp_dir,
           "--server-port",   str(params.server_port),
           "--db-url",        params.db_url,
@@ -82,6 +83,7 @@ void parse_spawn_arguments(const std::vector<std::string>& argv, WorkerProcessAr
   params.op_size = number(fields, "op-size");
   params.io_latency = std::chrono::nanoseconds(number(fields, "io-latency-ns"));
   params.compute_size = number(fields, "compute-size");
+  params.overhead_size = number(fields, "overhead-size");
   params.temp_dir = field(fields, "temp-dir");
   params.server_port = static_cast<std::uint16_t>(number(fields, "server-port"));
   params.db_url = field(fields, "db-url");

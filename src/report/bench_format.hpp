@@ -62,6 +62,6 @@ std::string python_lock_text(const BenchReport& report);
 nlohmann::ordered_json bench_to_json(const BenchReport& report);
 
 /// Version of the bench JSON layout.
-inline constexpr const char* kBenchSchemaVersion = "1.3";
+inline constexpr const char* kBenchSchemaVersion = "1.4";
 
 }  // namespace conc_probe::report

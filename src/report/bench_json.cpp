@@ -84,6 +84,9 @@ Json config_json(const BenchConfig& c) {
               {"compute_seconds", c.workload_defaults.compute_time.count() > 0
                                       ? Json(seconds(c.workload_defaults.compute_time))
                                       : Json(nullptr)},
+              {"op_overhead_seconds", c.workload_defaults.op_overhead.count() > 0
+                                          ? Json(seconds(c.workload_defaults.op_overhead))
+                                          : Json(nullptr)},
               {"seed", c.seed}};
 }
 

@@ -309,6 +309,8 @@ BenchConfig config(const Json& j) {
       whole<decltype(c.workload_defaults.op_size)>(j, "op_size", c.workload_defaults.op_size);
   if (const auto compute = opt_num(j, "compute_seconds"))
     c.workload_defaults.compute_time = duration(*compute);
+  if (const auto overhead = opt_num(j, "op_overhead_seconds"))
+    c.workload_defaults.op_overhead = duration(*overhead);
   c.warmup = whole<unsigned>(j, "warmup", c.warmup);
   c.switch_intervals.clear();
   for (const double s : numbers(j, "switch_intervals_seconds"))

@@ -5,6 +5,7 @@
 #include "conc_probe/error.hpp"
 #include "conc_probe/text.hpp"
 #include "workloads/echo_server.hpp"
+#include "workloads/op_overhead.hpp"
 #include "workloads/workload_base.hpp"
 
 namespace conc_probe {
@@ -122,7 +123,8 @@ std::unique_ptr<Workload> make_workload(const WorkloadParams& params) {
   if (params.io_latency.count() < 0) {
     throw UsageError("io latency of workload '" + params.name + "' must not be negative");
   }
-  return found->factory(found->info);
+  if (params.op_overhead.count() < 0) throw UsageError("--op-overhead must not be negative");
+  return workloads::with_op_overhead(found->factory(found->info), params);
 }
 
 }  // namespace conc_probe

@@ -1,6 +1,8 @@
 #include "workloads/kernels.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstring>
 
 namespace conc_probe::workloads {
@@ -92,6 +94,25 @@ std::uint64_t fill_and_hash(std::span<std::byte> buffer, std::uint64_t seed,
     if (!context.checkpoint()) break;
   }
   return hash;
+}
+
+/// Iterations of the count kernel that take `target` on this machine: the fastest of three
+/// timed runs of a size that takes at least 2 ms.
+std::uint64_t count_iterations_for(std::chrono::nanoseconds target) {
+  using Clock = std::chrono::steady_clock;
+  OpContext context;
+  std::uint64_t iterations = 10'000;
+  const auto time_once = [&] {
+    const auto start = Clock::now();
+    (void)launder(count_kernel(iterations, iterations, context));
+    return std::chrono::duration<double>(Clock::now() - start).count();
+  };
+  while (time_once() < 2e-3 && iterations < (1ULL << 40)) iterations *= 2;
+  double best = time_once();
+  for (int i = 0; i < 2; ++i) best = std::min(best, time_once());
+  const double per_iteration = best / static_cast<double>(iterations);
+  const double wanted = std::chrono::duration<double>(target).count() / per_iteration;
+  return static_cast<std::uint64_t>(std::max(1.0, std::round(wanted)));
 }
 
 }  // namespace conc_probe::workloads

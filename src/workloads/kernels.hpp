@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -42,6 +43,10 @@ std::uint64_t launder(std::uint64_t value) noexcept;
 /// the kernels below).
 std::uint64_t count_kernel(std::uint64_t seed, std::uint64_t iterations,
                            OpContext& context) noexcept;
+
+/// Iterations of count_kernel that take `target` on this machine (measured here: the
+/// fastest of three timed runs of a size that takes at least 2 ms); at least 1.
+std::uint64_t count_iterations_for(std::chrono::nanoseconds target);
 
 /// Primes found by trial division in a range.
 struct PrimeTally {

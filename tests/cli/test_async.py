@@ -54,7 +54,7 @@ def cells_of(document, mode):
 def test_checksums_equal_the_other_modes(tmp):
     document = bench_json(["--mode", "single,threads,async", "--workload", "count,sleep,net,file,mixed",
                            "--workers", "1,3", "--io-latency", "500us"], tmp)
-    check(document.get("schema_version") == "1.3", f"schema version {document.get('schema_version')}")
+    check(document.get("schema_version") == "1.4", f"schema version {document.get('schema_version')}")
     expected = {}
     for cell in document["cells"]:
         name = "/".join(str(v) for v in cell["key"].values())

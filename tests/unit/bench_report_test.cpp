@@ -162,7 +162,7 @@ TEST_CASE("Bench report: json golden", "[report]") {
 
 TEST_CASE("Bench report: json has every raw sample and null for unknown", "[report]") {
   const auto json = nlohmann::json::parse(render(sample_report(), Format::Json));
-  CHECK(json["schema_version"] == "1.3");
+  CHECK(json["schema_version"] == "1.4");
   CHECK(json["context"]["tool"] == "conc-probe");
   CHECK(json["context"]["info"].is_object());
   CHECK(json["cells"].size() == 7);
