@@ -105,12 +105,18 @@ class Loop {
     }
   }
 
-  /// Until the next timer, but never longer than a stop request may wait.
+  /// Until the next timer, but never longer than a stop request may wait. As asyncio's
+  /// selectors do, a wait for a timer is rounded up to whole milliseconds (the unit of
+  /// epoll_wait's and poll's timeout; Lib/selectors.py rounds "away from zero to wait *at
+  /// least* timeout seconds"): a timer due in 50 µs is run about 1 ms later, so tasks whose
+  /// timers are spread over less than a millisecond run in a batch a millisecond apart.
   [[nodiscard]] std::chrono::nanoseconds idle_timeout() const noexcept {
     std::chrono::nanoseconds timeout = workloads::kStopPollSlice;
     if (!timers_.empty()) {
+      constexpr std::int64_t kMs = 1'000'000;
       const std::int64_t left = timers_.top().deadline_ns - monotonic_ns();
-      timeout = std::min(timeout, std::chrono::nanoseconds(std::max<std::int64_t>(0, left)));
+      const std::int64_t rounded = left <= 0 ? 0 : (left + kMs - 1) / kMs * kMs;
+      timeout = std::min(timeout, std::chrono::nanoseconds(rounded));
     }
     return timeout;
   }

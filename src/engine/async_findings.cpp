@@ -11,8 +11,10 @@
 namespace conc_probe::engine {
 namespace {
 
-/// A loop whose tasks run later than this share of the IO wait at p99 has stalled them.
+/// A loop whose tasks run later than this share of the IO wait at p99, beyond the
+/// millisecond its timers are rounded to (as asyncio's are), has stalled them.
 constexpr double kStall = 0.1;
+constexpr double kTimerUnitSeconds = 1e-3;
 
 std::string ratio_text(const Ratio& r) {
   return fmt::format("{:.2g}\xC3\x97 [{:.2g}, {:.2g}]", r.estimate, r.ci_low, r.ci_high);
@@ -83,7 +85,7 @@ std::string compute_verdict(const CellResult& async, WorkloadKind kind,
            lag_text(async) + ".";
   }
   const double wait = std::chrono::duration<double>(io_latency).count();
-  if (async.loop_lag && wait > 0 && async.loop_lag->p99 > kStall * wait) {
+  if (async.loop_lag && wait > 0 && async.loop_lag->p99 > kStall * wait + kTimerUnitSeconds) {
     return fmt::format(
         "one task's compute step stalls every other task on the loop: {}, against an IO wait "
         "of {}.",

@@ -145,6 +145,29 @@ TEST_CASE("Async: a compute step stalls the other tasks' timers", "[async]") {
         stats::percentile(mixed.loop_lag_seconds, 50));
 }
 
+TEST_CASE("Async: the loop waits for a timer in whole milliseconds, as asyncio does", "[async]") {
+  // asyncio.sleep(0.0001) takes about 1 ms on Linux: the selector rounds the timeout up.
+  const Started started(params_of("sleep", 100us));
+  const Sample sample = run(started, 1, 20);
+  REQUIRE(sample.ok);
+  CHECK(sample.wall_seconds >= 0.019);  // 20 waits of at least 1 ms (not 20 x 0.1 ms)
+  REQUIRE_FALSE(sample.latency_seconds.empty());
+  CHECK(stats::percentile(sample.latency_seconds, 50) >= 0.00095);
+}
+
+TEST_CASE("Async: --op-overhead runs on the loop, so tasks' steps queue behind it", "[async]") {
+  WorkloadParams params = params_of("sleep", 1ms);
+  params.op_overhead = 2ms;
+  const Started started(params);
+  REQUIRE(started.params.overhead_size > 0);
+  // 20 ops over 4 tasks: the 1 ms sleeps overlap, the 2 ms steps on the one loop do not.
+  const auto begin = std::chrono::steady_clock::now();
+  const Sample sample = run(started, 4, 20);
+  REQUIRE(sample.ok);
+  CHECK(seconds_since(begin) >= 0.038);
+  CHECK(sample.cpu_seconds >= 0.03);  // the overhead is compute, on the loop's thread
+}
+
 TEST_CASE("Async: offloaded file ops run on more than the loop's thread", "[async]") {
   const Started started(params_of("file"));
   const Sample sample = run(started, 4, 40);
