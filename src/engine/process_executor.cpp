@@ -84,6 +84,7 @@ class ProcessCell {
   std::vector<ResultReader> readers_;
   std::vector<Fd> inputs_;
   std::vector<ByteRange> unsent_;
+  std::vector<std::vector<unsigned char>> staged_;  ///< a slice serialised, while it is sent
   std::vector<std::uint64_t> sent_bytes_;
   std::vector<double> send_seconds_;
   std::optional<ForkServer> server_;
@@ -202,6 +203,7 @@ void ProcessCell::launch(unsigned index, std::int64_t deadline) {
                                           worker_range(plan_.total_ops, plan_.workers, index).last)
                              : ByteRange{};
   unsent_.push_back(send_input ? span : ByteRange{});
+  staged_.emplace_back();
   inputs_.push_back(std::move(input.first));
   sent_bytes_.push_back(0);
   send_seconds_.push_back(0);
@@ -321,18 +323,30 @@ void ProcessCell::start_and_collect(std::int64_t deadline) {
 void ProcessCell::send_input(std::size_t index) {
   constexpr std::uint64_t kPiece = 1U << 20;
   ByteRange& left = unsent_[index];
+  std::vector<unsigned char>& staged = staged_[index];
   const std::int64_t begin = monotonic_ns();
+  if (staged.empty() && left.size() > 0) {
+    // Serialised first, as pickle.dumps copies a bytes argument into the message it sends;
+    // the worker copies it out again (pickle.loads). The bytes are sent from that copy.
+    const auto* first = plan_.input->data() + left.begin;
+    staged.assign(first, first + left.size());
+    sent_bytes_[index] += staged.size();
+    left = ByteRange{0, staged.size()};
+  }
   const std::size_t size = static_cast<std::size_t>(std::min(left.size(), kPiece));
   const ssize_t sent = size == 0 ? 0
-                                 : ::send(inputs_[index].get(), plan_.input->data() + left.begin,
-                                          size, MSG_NOSIGNAL | MSG_DONTWAIT);
+                                 : ::send(inputs_[index].get(), staged.data() + left.begin, size,
+                                          MSG_NOSIGNAL | MSG_DONTWAIT);
   send_seconds_[index] += static_cast<double>(monotonic_ns() - begin) * 1e-9;
   if (sent > 0) {
     left.begin += static_cast<std::uint64_t>(sent);
     sent_bytes_[index] += static_cast<std::uint64_t>(sent);
   }
   const bool failed = sent < 0 && errno != EINTR && errno != EAGAIN;
-  if (failed || left.size() == 0) inputs_[index].reset();
+  if (failed || left.size() == 0) {
+    inputs_[index].reset();
+    staged = {};  // sent: the message is freed, as a pickled task is
+  }
 }
 
 void ProcessCell::kill_all(int signal) noexcept {

@@ -76,7 +76,14 @@ bool receive_input(const WorkerProcessArgs& args, std::vector<unsigned char>& re
       input_span(args.input_size, args.total_ops, args.range.first, args.range.last);
   const std::int64_t begin = monotonic_ns();
   received.resize(span.size());
-  const bool ok = read_all(args.input_fd, received);
+  bool ok = read_all(args.input_fd, received);
+  if (ok) {
+    // Deserialised, as pickle.loads copies a bytes argument out of the message it read into
+    // an object of its own; the message is freed.
+    std::vector<unsigned char> object(received.begin(), received.end());
+    received.swap(object);
+    moved.bytes_copied += received.size();
+  }
   moved.move_seconds += static_cast<double>(monotonic_ns() - begin) * 1e-9;
   view.input = received.data();
   view.input_base = span.begin;
@@ -153,6 +160,7 @@ int worker_process_main(const WorkerProcessArgs& args, const Workload& workload,
     result.data = data_moved(*session);
     if (result.data.active) {
       result.data.move_seconds += received_cost.move_seconds;
+      result.data.bytes_copied += received_cost.bytes_copied;
       result.data.minor_faults = minor_faults() - faults_before;
     }
     const MemoryUsage memory = own_memory();
