@@ -1,5 +1,6 @@
 // Ordering properties of the lock protocols, checked on the protocol log that the lock
 // appends to under its own mutex. Real threads; short runs with small intervals.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -187,6 +188,24 @@ TEST_CASE("GIL protocol: the legacy lock lets the releasing thread take it back"
   CHECK(metrics.drop_requests == 0);
   CHECK(metrics.forced_switches == 0);
   CHECK(count_kind(steps, Kind::ForcedRelease) == 0);
+}
+
+TEST_CASE("GIL protocol: the legacy lock counts ten of Python 2's ticks a checkpoint", "[gil]") {
+  for (const unsigned interval : {100U, 10U, 5U}) {
+    INFO("check interval " << interval);
+    ProtocolLog log;
+    GilConfig config;
+    config.policy = GilPolicy::Legacy;
+    config.check_interval = interval;
+    const auto gil = conc_probe::gil::make_gil(config, &log);
+    run_threads(*gil, 1, [&](GilThread& t, unsigned) {
+      for (int i = 0; i < 1000; ++i) t.checkpoint();
+    });
+    // 1000 checkpoints: a release every interval/10 of them (every one below 10 ticks).
+    const std::size_t every = std::max(1U, interval / 10);
+    CHECK(count_kind(log.steps(), Kind::Release) >= 1000 / every);
+    CHECK(count_kind(log.steps(), Kind::Release) <= 1000 / every + 2);  // + the thread's end
+  }
 }
 
 TEST_CASE("GIL protocol: only one thread holds the lock at a time", "[gil]") {
