@@ -7,6 +7,11 @@ side by side with the fidelity targets:
   sleep speed-up at 2, 4, 8, 16, 32, 64 tasks (1 ms sleeps)          within +-15%
   loop lag p50 / p99 with a 1 ms compute step and a 1 ms sleep, 4 tasks  within +-15%
 
+The interpreter's own cost of a task step (asyncio's future, timer handle and wake-up, some
+microseconds a step, against about one for conc-probe's native loop) is measured on each
+interpreter and given to conc-probe as --op-overhead, so that the model runs the work the
+interpreter does; --native compares the native loop alone.
+
 conc-probe takes the median of 3 repetitions; each Python program runs --runs times and the
 median is taken. conc-probe runs between the interpreters, so drift shows as a change in its
 own column.
@@ -59,13 +64,18 @@ def conc_probe(binary, *args):
     return {(c["key"]["mode"], c["key"]["workers"]): c for c in document["cells"]}, document["busy"]
 
 
-def ours(binary):
+def ours(binary, step_seconds):
+    # The interpreter's cost of a task step, measured on the interpreter compared with, is run
+    # before every op (--op-overhead): asyncio pays it per step, conc-probe's native loop
+    # about a microsecond. 0 = the native loop alone.
+    overhead = ["--op-overhead", f"{step_seconds * 1e9:.0f}ns"] if step_seconds > 0 else []
     # The single cell of about SLEEP_OPS sleeps of 1 ms (each costs about 1.06 ms).
     sleep, sleep_busy = conc_probe(binary, "--mode", "single,async", "--workload", "sleep", "--io-latency", "1ms",
-                                   "--workers", ",".join(map(str, TASKS)), "--duration", f"{SLEEP_OPS * 1.06:.0f}ms")
+                                   "--workers", ",".join(map(str, TASKS)), "--duration", f"{SLEEP_OPS * 1.06:.0f}ms",
+                                   *overhead)
     lag, lag_busy = conc_probe(binary, "--mode", "async", "--workload", "mixed", "--compute-time", "1ms",
                                "--io-latency", "1ms", "--workers", str(LAG_TASKS), "--duration",
-                               f"{LAG_OPS * 2.1:.0f}ms")
+                               f"{LAG_OPS * 2.1:.0f}ms", *overhead)
     out = {f"sleep speed-up, {n} tasks": sleep[("async", n)]["speedup"]["estimate"] for n in TASKS}
     cell = lag[("async", LAG_TASKS)]["loop_lag_seconds"]
     out[f"lag p50, 1 ms compute, {LAG_TASKS} tasks (ms)"] = cell["p50"] * 1e3
@@ -86,11 +96,18 @@ def theirs(interpreter, runs):
     return out
 
 
+def step_cost(interpreter, runs):
+    """Seconds of one task step of asyncio on this interpreter (64 tasks, 6400 steps)."""
+    return python(interpreter, runs, "step", "--tasks", "64", "--ops", "6400")["step_seconds"]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--binary", default=str(ROOT / "build/release/conc-probe"))
     parser.add_argument("--python", action="append", help="an interpreter by path (repeatable)")
     parser.add_argument("--runs", type=int, default=3, help="runs of each Python scenario (median taken)")
+    parser.add_argument("--native", action="store_true",
+                        help="compare the native loop alone (no --op-overhead for the interpreter's step)")
     opts = parser.parse_args()
     interpreters = opts.python or pyenv_pythons()
     if not interpreters:
@@ -99,9 +116,12 @@ def main():
     for interpreter in interpreters:
         version = subprocess.run([interpreter, "--version"], capture_output=True, text=True).stdout.strip()
         reference = theirs(interpreter, opts.runs)
-        measured, busy = ours(opts.binary)
+        step = 0.0 if opts.native else step_cost(interpreter, opts.runs)
+        measured, busy = ours(opts.binary, step)
         print(f"\n{'scenario':40} {version:>14} {'conc-probe':>11}  target  within"
               f"{'  (conc-probe marked BUSY)' if busy else ''}")
+        if step > 0:
+            print(f"{'task step (--op-overhead), us':40} {step * 1e6:14.2f}")
         for scenario, value in reference.items():
             mine = measured[scenario]
             ok = "yes" if abs(mine / value - 1) <= 0.15 else "NO"

@@ -4,6 +4,9 @@
 Runs one scenario on the interpreter that runs it and prints one JSON object:
   sleep --tasks N --ops OPS --latency S     OPS sleeps of S seconds shared by N tasks
                                             (--tasks 0: time.sleep one after another)
+  step --tasks N --ops OPS                   OPS awaits of a timer due at once, shared by N
+                                            tasks: the loop's and the interpreter's cost of
+                                            one task step (wall / OPS)
   lag --tasks N --ops OPS --compute S --latency S
                                             each op computes for S seconds (a countdown
                                             calibrated here) then awaits asyncio.sleep;
@@ -82,7 +85,7 @@ def percentile(values, p):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("scenario", choices=["sleep", "lag"])
+    parser.add_argument("scenario", choices=["sleep", "step", "lag"])
     parser.add_argument("--tasks", type=int, default=1)
     parser.add_argument("--ops", type=int, default=320)
     parser.add_argument("--latency", type=float, default=0.001)
@@ -97,6 +100,12 @@ def main():
         else:
             wall = run_tasks([sleeper(n, opts.latency) for n in shares(opts.ops, opts.tasks)])
         print(json.dumps({"wall_seconds": wall}))
+        return
+    if opts.scenario == "step":
+        # A timer (not sleep(0), which skips the timer heap) due a nanosecond later: the
+        # whole path of a task's sleep -- future, timer handle, heap, wake-up -- but no wait.
+        wall = run_tasks([sleeper(n, 1e-9) for n in shares(opts.ops, opts.tasks)])
+        print(json.dumps({"wall_seconds": wall, "step_seconds": wall / opts.ops}))
         return
     steps = iterations_for(opts.compute)
     lags = []
