@@ -123,10 +123,11 @@ def crossing(rows):
 def conc_probe_crossover(binary, sizes, seconds):
     rows = []
     # Calibrated once without input, the same ops at every size: only the input changes.
-    first = conc_probe(binary, ["--mode", "single", "--duration", f"{int(seconds * 1000)}ms", "--repetitions", "3"])
+    # (--baseline takes the op count from the same cells, so the first run has them all.)
+    modes = ["--mode", "single,gil,process", "--start-method", "spawn"]
+    first = conc_probe(binary, [*modes, "--duration", f"{int(seconds * 1000)}ms", "--repetitions", "3"])
     for size in sizes:
-        document = conc_probe(binary, ["--mode", "gil,process", "--start-method", "spawn", "--input-size", str(size),
-                                       "--repetitions", "3"], baseline=first)
+        document = conc_probe(binary, [*modes, "--input-size", str(size), "--repetitions", "3"], baseline=first)
         process, gil = cell(document, "process"), cell(document, "gil")
         rows.append({"input_bytes": size, "process_seconds": process["wall_seconds"]["median"],
                      "threads_seconds": gil["wall_seconds"]["median"],
