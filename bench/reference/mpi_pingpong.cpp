@@ -3,7 +3,10 @@
 // round trip of REPEATS timed batches (batch time / ITERATIONS) and the p50 of the round
 // trips timed one by one (a clock read either side of each, as conc-probe times its ops).
 // bench/mpi_reference.py sets it beside conc-probe's `--mode mpi --workload net` cells.
-// Usage: mpirun -np 2 reference_mpi_pingpong [BYTES] [ITERATIONS] [REPEATS]
+// With WORK = work, each round trip also does the op work of conc-probe's `net` workload
+// (the payload filled from the op's seed, the reply compared and hashed), so that the two
+// differ only by the engine: its loop, its clock reads, its non-blocking waits.
+// Usage: mpirun -np 2 reference_mpi_pingpong [BYTES] [ITERATIONS] [REPEATS] [plain|work]
 #include <mpi.h>
 #include <time.h>
 
@@ -11,7 +14,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <span>
+#include <string>
 #include <vector>
+
+#include "workloads/kernels.hpp"
+#include "workloads/workload_base.hpp"
 
 namespace {
 
@@ -30,14 +38,29 @@ int main(int argc, char** argv) {
   const int bytes = argc > 1 ? std::atoi(argv[1]) : 64;
   const int iterations = argc > 2 ? std::atoi(argv[2]) : 10000;
   const int repeats = argc > 3 ? std::atoi(argv[3]) : 5;
+  const bool work = argc > 4 && std::string(argv[4]) == "work";
+  namespace w = conc_probe::workloads;
   std::vector<char> buffer(static_cast<std::size_t>(std::max(bytes, 1)), 'x');
+  std::vector<std::byte> payload(buffer.size());
+  std::uint64_t checksum = 0;
+  std::uint64_t op = 0;
   std::vector<double> each;  // one by one, rank 0
   const auto batch = [&](int count, bool timed) {
     for (int i = 0; i < count; ++i) {
       if (rank == 0) {
         const std::int64_t begin = timed ? now_ns() : 0;
-        MPI_Send(buffer.data(), bytes, MPI_BYTE, 1, 1, MPI_COMM_WORLD);
-        MPI_Recv(buffer.data(), bytes, MPI_BYTE, 1, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        if (work) {
+          const std::uint64_t seed = w::op_seed(op++, w::kSaltNet);
+          w::fill_deterministic(payload, seed);
+          MPI_Send(payload.data(), bytes, MPI_BYTE, 1, 1, MPI_COMM_WORLD);
+          MPI_Recv(buffer.data(), bytes, MPI_BYTE, 1, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+          const auto reply = std::as_bytes(std::span(buffer.data(), buffer.size()));
+          const bool echoed = std::equal(payload.begin(), payload.end(), reply.begin());
+          checksum += w::mix64((echoed ? w::fnv1a(payload) : 0) ^ seed);
+        } else {
+          MPI_Send(buffer.data(), bytes, MPI_BYTE, 1, 1, MPI_COMM_WORLD);
+          MPI_Recv(buffer.data(), bytes, MPI_BYTE, 1, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        }
         if (timed) each.push_back(static_cast<double>(now_ns() - begin) * 1e-9);
       } else if (rank == 1) {
         MPI_Recv(buffer.data(), bytes, MPI_BYTE, 0, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
@@ -61,9 +84,10 @@ int main(int argc, char** argv) {
   if (rank == 0) {
     std::printf(
         "{\"bytes\": %d, \"iterations\": %d, \"round_trip_seconds\": %.9g, \"min_seconds\": "
-        "%.9g, \"p50_seconds\": %.9g}\n",
+        "%.9g, \"p50_seconds\": %.9g, \"work\": %s, \"checksum\": %llu}\n",
         bytes, iterations, round_trips[round_trips.size() / 2], round_trips.front(),
-        each.empty() ? 0.0 : each[each.size() / 2]);
+        each.empty() ? 0.0 : each[each.size() / 2], work ? "true" : "false",
+        static_cast<unsigned long long>(checksum));
   }
   MPI_Finalize();
   return 0;
